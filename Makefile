@@ -1,0 +1,32 @@
+# Developer entry points; the work is done by the scripts in scripts/.
+.DEFAULT_GOAL := help
+.PHONY: help run test bench db db-stop clean
+
+help: ## list the targets
+	@echo "Targets:"
+	@echo "  make run      build, migrate, seed demo data and serve on http://127.0.0.1:8080 (scripts/run.sh)"
+	@echo "  make test     OpenAPI check and all test suites against a local PostgreSQL (scripts/test.sh)"
+	@echo "  make bench    PQ vs pgbench benchmark; BENCH_CLIENTS=\"1 8 32\" BENCH_SECONDS=10 (scripts/bench.sh)"
+	@echo "  make db       start the local PostgreSQL cluster (scripts/pg.sh start; see scripts/pg.sh env)"
+	@echo "  make db-stop  stop the local PostgreSQL cluster"
+	@echo "  make clean    stop the cluster and remove .build and .data"
+
+run:
+	bash scripts/run.sh
+
+test:
+	bash scripts/test.sh
+
+bench:
+	bash scripts/bench.sh
+
+db:
+	bash scripts/pg.sh start
+	@bash scripts/pg.sh env
+
+db-stop:
+	bash scripts/pg.sh stop
+
+clean:
+	bash scripts/pg.sh stop
+	rm -rf .build .data

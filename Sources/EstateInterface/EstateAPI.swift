@@ -1,0 +1,70 @@
+import EstateData
+import Hummingbird
+import Logging
+
+/// HTTP settings of the API.
+public struct HTTPConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Largest request body accepted (413 beyond).
+    public var maxBodyBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// Builds the Estate HTTP API: every route, the middleware chain, the application.
+public struct EstateAPI: Sendable {
+    public let database: Database
+    public let metrics: HTTPMetrics
+    public let configuration: HTTPConfiguration
+
+    public init(database: Database, configuration: HTTPConfiguration, metrics: HTTPMetrics = HTTPMetrics()) {
+        self.database = database
+        self.configuration = configuration
+        self.metrics = metrics
+    }
+
+    /// Every route of the API, each with its declared access.
+    public var routes: RouteTable {
+        var routes = RouteTable()
+        HealthController(database: database, metrics: metrics).register(in: &routes)
+        return routes
+    }
+
+    /// The router with the middleware chain: request id → observation → problems → routes.
+    public func makeRouter() -> Router<EstateRequestContext> {
+        let routes = self.routes
+        let router = Router(context: EstateRequestContext.self)
+        router.add(middleware: ContextSetupMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ObservationMiddleware(metrics: metrics))
+        router.add(middleware: ProblemMiddleware(routes: routes))
+        routes.register(on: router)
+        return router
+    }
+
+    /// The application, with the database pool as a service; SIGTERM drains requests, then closes the pool.
+    public func makeApplication(logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "estate"),
+            services: [database],
+            logger: logger)
+    }
+}
+
+/// Puts configuration into each request's context.
+struct ContextSetupMiddleware: RouterMiddleware {
+    typealias Context = EstateRequestContext
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.maxBodyBytes = maxBodyBytes
+        return try await next(request, context)
+    }
+}

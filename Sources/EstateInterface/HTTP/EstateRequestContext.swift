@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// The request context of every Estate route: request id, body limit and the API's own coders.
+public struct EstateRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The request id (from `X-Request-ID` or generated), also on every log line and response.
+    public var requestID: String = ""
+    /// Largest request body the API decodes.
+    public var maxBodyBytes: Int = 1 << 20
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { maxBodyBytes }
+    public var requestDecoder: EstateRequestDecoder { EstateRequestDecoder() }
+    public var responseEncoder: EstateResponseEncoder { EstateResponseEncoder() }
+}
+
+/// Decodes JSON bodies; malformed or wrong bodies become 400 problems naming the position or field.
+public struct EstateRequestDecoder: RequestDecoder {
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        if let contentType = request.headers[.contentType],
+           !contentType.lowercased().hasPrefix("application/json"),
+           !contentType.lowercased().contains("+json") {
+            throw Problem(status: .unsupportedMediaType, code: "unsupported-media-type",
+                          detail: "Send the body as application/json.")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.contentTooLarge(limit: context.maxUploadSize)
+        }
+        let data = Data(buffer: buffer)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw Problem.decoding(error, body: data)
+        }
+    }
+}
+
+/// Encodes responses as JSON with stable key order and ISO 8601 dates.
+public struct EstateResponseEncoder: ResponseEncoder {
+    public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    /// A 400 problem for a body that is not valid JSON or does not match the expected shape.
+    static func decoding(_ error: DecodingError, body: Data) -> Problem {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
+            }
+            return text
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            let underlying = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+            return .badRequest("The body is not valid JSON: \(JSONPosition.describe(underlying, in: body)).")
+        case .dataCorrupted(let context):
+            return .badRequest("The body has an invalid value.",
+                               errors: [FieldError(field: path(context.codingPath), message: context.debugDescription)])
+        case .keyNotFound(let key, let context):
+            return .badRequest("A required field is missing.",
+                               errors: [FieldError(field: path(context.codingPath + [key]), message: "is required")])
+        case .typeMismatch(let type, let context):
+            return .badRequest("A field has the wrong type.",
+                               errors: [FieldError(field: path(context.codingPath), message: "must be \(JSONPosition.typeName(type))")])
+        case .valueNotFound(let type, let context):
+            return .badRequest("A field is null.",
+                               errors: [FieldError(field: path(context.codingPath), message: "must be \(JSONPosition.typeName(type)), not null")])
+        @unknown default:
+            return .badRequest("The body could not be decoded.")
+        }
+    }
+}
+
+/// Finds where a JSON syntax error is, for error messages.
+enum JSONPosition {
+    /// Foundation's message carries "line L, column C" or a byte offset; fall back to scanning.
+    static func describe(_ message: String, in body: Data) -> String {
+        if body.isEmpty { return "the body is empty" }
+        if let range = message.range(of: #"line \d+, column \d+"#, options: .regularExpression) {
+            return "error at \(message[range])"
+        }
+        if let range = message.range(of: #"(character|offset) \d+"#, options: .regularExpression),
+           let offset = Int(message[range].split(separator: " ").last ?? "") {
+            return "error at \(lineColumn(offset: offset, in: body))"
+        }
+        return "error at \(lineColumn(offset: body.count, in: body)) (\(message))"
+    }
+
+    static func lineColumn(offset: Int, in body: Data) -> String {
+        var line = 1
+        var column = 1
+        for byte in body.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return "line \(line), column \(column)"
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type: "a number"
+        default: "\(type)"
+        }
+    }
+}

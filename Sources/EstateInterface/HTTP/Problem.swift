@@ -1,0 +1,99 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem: every error response of the API is one of these.
+///
+/// `type` is a stable URN per kind of problem (`urn:estate:problem:<code>`), `code` the same
+/// short code for clients that switch on it, `errors` the fields at fault for validation failures.
+public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
+    public struct FieldError: Sendable, Codable, Equatable {
+        /// JSON pointer-like path of the field at fault, e.g. `buyers[1].share`.
+        public var field: String
+        public var message: String
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public var type: String
+    public var title: String
+    public var statusCode: Int
+    public var detail: String?
+    public var instance: String?
+    public var code: String
+    public var requestId: String?
+    public var errors: [FieldError]?
+    /// Extra response headers (e.g. `Retry-After`, `Allow`); not part of the body.
+    public var extraHeaders: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, statusCode = "status", detail, instance, code, requestId, errors
+    }
+
+    public init(status: HTTPResponse.Status, code: String, detail: String? = nil, errors: [FieldError]? = nil,
+                headers: [String: String] = [:]) {
+        self.type = "urn:estate:problem:\(code)"
+        self.title = status.reasonPhrase
+        self.statusCode = status.code
+        self.code = code
+        self.detail = detail
+        self.errors = errors
+        self.extraHeaders = headers
+    }
+
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
+
+    public static let mediaType = "application/problem+json"
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var problem = self
+        problem.instance = problem.instance ?? request.uri.path
+        problem.requestId = problem.requestId ?? (context as? EstateRequestContext)?.requestID
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers: HTTPFields = [.contentType: Self.mediaType]
+        for (name, value) in extraHeaders.sorted(by: { $0.key < $1.key }) {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        let body = try encoder.encode(problem)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension Problem {
+    public static func badRequest(_ detail: String, errors: [FieldError]? = nil) -> Problem {
+        Problem(status: .badRequest, code: errors == nil ? "bad-request" : "validation", detail: detail, errors: errors)
+    }
+
+    public static func notFound(_ detail: String = "No such resource.") -> Problem {
+        Problem(status: .notFound, code: "not-found", detail: detail)
+    }
+
+    public static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
+        let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        return Problem(status: .methodNotAllowed, code: "method-not-allowed",
+                       detail: "This resource allows \(list).", headers: ["Allow": list])
+    }
+
+    public static func contentTooLarge(limit: Int) -> Problem {
+        Problem(status: .contentTooLarge, code: "content-too-large",
+                detail: "The request body is larger than the limit of \(limit) bytes.")
+    }
+
+    public static func unavailable(_ detail: String, retryAfterSeconds: Int = 1) -> Problem {
+        Problem(status: .serviceUnavailable, code: "unavailable", detail: detail,
+                headers: ["Retry-After": String(retryAfterSeconds)])
+    }
+
+    public static let internalError = Problem(
+        status: .internalServerError, code: "internal",
+        detail: "An unexpected error occurred. Quote the request id when reporting it.")
+}
+
+extension HTTPField.Name {
+    static let xRequestID = HTTPField.Name("X-Request-ID")!
+    static let retryAfter = HTTPField.Name("Retry-After")!
+    static let allow = HTTPField.Name("Allow")!
+}

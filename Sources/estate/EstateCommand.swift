@@ -1,0 +1,117 @@
+import ArgumentParser
+import EstateData
+import EstateInterface
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct EstateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estate",
+        abstract: "Estate: the property developer's sales back end.",
+        subcommands: [Serve.self, Migrate.self, Seed.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Loads settings and logging, or exits with a clear message.
+func prepare() throws -> (Settings, Logger) {
+    do {
+        let settings = try Settings.fromEnvironment()
+        settings.bootstrapLogging()
+        return (settings, Logger(label: "estate"))
+    } catch let invalid as Settings.Invalid {
+        throw ValidationError(invalid.description)
+    }
+}
+
+func openDatabase(_ settings: Settings, logger: Logger) throws -> Database {
+    do {
+        return try Database(configuration: try settings.databaseConfiguration(), logger: logger)
+    } catch let invalid as Settings.Invalid {
+        throw ValidationError(invalid.description)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API.")
+
+    @Flag(name: .long, help: "Apply pending migrations before serving (also ESTATE_MIGRATE_ON_START=true).")
+    var migrate = false
+
+    func run() async throws {
+        let (settings, logger) = try prepare()
+        let database = try openDatabase(settings, logger: logger)
+        if migrate || settings.migrateOnStart {
+            let applied = try await database.migrate()
+            logger.info("migrations applied", metadata: ["count": "\(applied.count)"])
+        }
+        let api = EstateAPI(database: database, configuration: settings.http)
+        let app = api.makeApplication(logger: logger)
+        logger.info("Estate API listening", metadata: ["url": "http://\(settings.http.host):\(settings.http.port)"])
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations, in order.")
+
+    @Flag(name: .long, help: "Only show which migrations are applied and pending.")
+    var status = false
+
+    func run() async throws {
+        let (settings, logger) = try prepare()
+        let database = try openDatabase(settings, logger: logger)
+        defer { Task { await database.close() } }
+        do {
+            if status {
+                let current = try await database.migrationStatus()
+                for name in current.applied { print("applied  \(name)") }
+                for name in current.pending { print("pending  \(name)") }
+                for problem in current.problems { print("PROBLEM  \(problem)") }
+                await database.close()
+                if !current.problems.isEmpty { throw ExitCode(1) }
+                return
+            }
+            let applied = try await database.migrate()
+            print(applied.isEmpty ? "Database is up to date." : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")
+            await database.close()
+        } catch let error as MigrationError {
+            await database.close()
+            printError("error: \(error)")
+            throw ExitCode(1)
+        } catch let error as DataError {
+            await database.close()
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load data into the database.")
+
+    @Flag(name: .long, help: "Load the demo data set (safe to repeat).")
+    var demo = false
+
+    func validate() throws {
+        guard demo else { throw ValidationError("say what to load: --demo") }
+    }
+
+    func run() async throws {
+        let (settings, logger) = try prepare()
+        let database = try openDatabase(settings, logger: logger)
+        let summary = try await database.seedDemo()
+        await database.close()
+        print("Demo group '\(summary.groupCode)' (\(summary.groupName)) \(summary.created ? "created" : "already present").")
+        print("""
+            How to use it: the API has no user accounts yet (they arrive with the identity work), so no login
+            is needed; try  curl -i http://\(settings.http.host):\(settings.http.port)/health/ready
+            and  curl http://\(settings.http.host):\(settings.http.port)/metrics
+            """)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

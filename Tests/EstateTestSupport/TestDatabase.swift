@@ -1,0 +1,106 @@
+import EstateData
+import Foundation
+import Logging
+import PQ
+
+/// Databases for tests, on the server named by `ESTATE_TEST_DATABASE_URL` (`make test` starts a
+/// throwaway cluster and sets it). Each caller gets a database of its own, copied in milliseconds
+/// from a template that has every migration applied; the template is made once per migration set.
+public enum TestDatabase {
+    /// The server's URL for an administrative database (tests create databases through it).
+    public static var adminURL: String {
+        get throws {
+            guard let url = ProcessInfo.processInfo.environment["ESTATE_TEST_DATABASE_URL"], !url.isEmpty else {
+                throw SetupError("ESTATE_TEST_DATABASE_URL is not set; run the tests with `make test`")
+            }
+            return url
+        }
+    }
+
+    public struct SetupError: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// The same server URL with another database name.
+    public static func url(_ base: String, database: String) -> String {
+        guard let schemeEnd = base.range(of: "://") else { return "\(base) dbname=\(database)" }
+        let afterScheme = base[schemeEnd.upperBound...]
+        let pathStart = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let rest = base[pathStart...]
+        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+        return String(base[..<pathStart]) + "/" + database + String(rest[queryStart...])
+    }
+
+    /// A new, migrated database of its own; returns its URL.
+    public static func migrated() async throws -> String {
+        let template = try await Templates.shared.migratedTemplate()
+        return try await create(template: template)
+    }
+
+    /// A new empty database (no migrations); returns its URL.
+    public static func empty() async throws -> String {
+        try await create(template: "template0")
+    }
+
+    private static func create(template: String) async throws -> String {
+        let name = "estate_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        try await Templates.shared.admin().execute(SQL(unsafeRaw: "CREATE DATABASE \(name) TEMPLATE \(template)"))
+        return url(try adminURL, database: String(name))
+    }
+
+    /// A `Database` for tests (small pool, short timeouts).
+    public static func database(url: String, migrations: [Migration]? = nil, maxConnections: Int = 4) throws -> Database {
+        try Database(configuration: DatabaseConfiguration(url: url, maxConnections: maxConnections,
+                                                          acquireTimeout: .seconds(5), statementTimeout: .seconds(30)),
+                     migrations: migrations, logger: Logger(label: "estate.test"))
+    }
+}
+
+/// Makes the migrated template once per process (and per migration set), and drops the
+/// databases earlier test runs left behind.
+actor Templates {
+    static let shared = Templates()
+    private var adminPool: PQPool?
+    private var template: Task<String, any Error>?
+
+    func admin() throws -> PQPool {
+        if let adminPool { return adminPool }
+        let pool = PQPool(configuration: PQPoolConfiguration(url: try TestDatabase.adminURL, maxConnections: 2))
+        adminPool = pool
+        return pool
+    }
+
+    func migratedTemplate() async throws -> String {
+        if let template { return try await template.value }
+        let task = Task { try await makeTemplate() }
+        template = task
+        return try await task.value
+    }
+
+    private func makeTemplate() async throws -> String {
+        let admin = try admin()
+        let migrations = try Migration.bundled()
+        let fingerprint = migrations.map(\.checksum).joined().utf8.reduce(UInt64(14_695_981_039_346_656_037)) {
+            ($0 ^ UInt64($1)) &* 1_099_511_628_211
+        }
+        let name = "estate_tpl_" + String(fingerprint, radix: 16)
+        // Leftovers of earlier runs.
+        let stale = try await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'estate\\_t\\_%' OR (datname LIKE 'estate\\_tpl\\_%' AND datname <> \(name))")
+        for row in stale {
+            let database: String = try row.decode("datname")
+            _ = try? await admin.execute(SQL(unsafeRaw: "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"))
+        }
+        let exists = try await admin.query("SELECT 1 FROM pg_database WHERE datname = \(name)")
+        if !exists.isEmpty { return name }
+        let building = name + "_build"
+        _ = try await admin.execute(SQL(unsafeRaw: "DROP DATABASE IF EXISTS \(building) WITH (FORCE)"))
+        _ = try await admin.execute(SQL(unsafeRaw: "CREATE DATABASE \(building) TEMPLATE template0"))
+        let database = try TestDatabase.database(url: TestDatabase.url(try TestDatabase.adminURL, database: building),
+                                                 maxConnections: 1)
+        _ = try await database.migrate()
+        await database.close()
+        _ = try await admin.execute(SQL(unsafeRaw: "ALTER DATABASE \(building) RENAME TO \(name)"))
+        return name
+    }
+}
