@@ -36,8 +36,9 @@ public struct EstateAPI: Sendable {
     }
 
     /// The router with the middleware chain: request id → observation → problems → routes.
-    public func makeRouter() -> Router<EstateRequestContext> {
-        let routes = self.routes
+    /// `routes` defaults to ``routes``; tests pass a table with extra routes.
+    public func makeRouter(routes: RouteTable? = nil) -> Router<EstateRequestContext> {
+        let routes = routes ?? self.routes
         let router = Router(context: EstateRequestContext.self)
         router.add(middleware: ContextSetupMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         router.add(middleware: RequestIDMiddleware())

@@ -90,6 +90,8 @@ public final class PQConnection: PQQueryable {
                 PQfinish(conn)
                 throw PQError(kind: .connection, message: message)
             }
+            // Notices (e.g. "there is no transaction in progress") are not errors; keep them off stderr.
+            PQsetNoticeProcessor(conn, { _, _ in }, nil)
             var setup = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET extra_float_digits = 3;"
             if let timeout = settings.statementTimeout {
                 let ms = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000

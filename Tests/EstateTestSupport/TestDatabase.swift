@@ -10,6 +10,7 @@ public enum TestDatabase {
     /// The server's URL for an administrative database (tests create databases through it).
     public static var adminURL: String {
         get throws {
+            TestLogging.setUp()
             guard let url = ProcessInfo.processInfo.environment["ESTATE_TEST_DATABASE_URL"], !url.isEmpty else {
                 throw SetupError("ESTATE_TEST_DATABASE_URL is not set; run the tests with `make test`")
             }
@@ -51,7 +52,8 @@ public enum TestDatabase {
 
     /// A `Database` for tests (small pool, short timeouts).
     public static func database(url: String, migrations: [Migration]? = nil, maxConnections: Int = 4) throws -> Database {
-        try Database(configuration: DatabaseConfiguration(url: url, maxConnections: maxConnections,
+        TestLogging.setUp()
+        return try Database(configuration: DatabaseConfiguration(url: url, maxConnections: maxConnections,
                                                           acquireTimeout: .seconds(5), statementTimeout: .seconds(30)),
                      migrations: migrations, logger: Logger(label: "estate.test"))
     }
@@ -103,4 +105,19 @@ actor Templates {
         _ = try await admin.execute(SQL(unsafeRaw: "ALTER DATABASE \(building) RENAME TO \(name)"))
         return name
     }
+}
+
+/// Test runs log only errors (set `ESTATE_TEST_LOG_LEVEL=info` to see more), to standard error.
+public enum TestLogging {
+    private static let bootstrap: Void = {
+        let level = ProcessInfo.processInfo.environment["ESTATE_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }()
+
+    /// Sets up logging once per process; call before creating loggers.
+    public static func setUp() { bootstrap }
 }

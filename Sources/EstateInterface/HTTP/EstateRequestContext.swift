@@ -73,7 +73,8 @@ extension Problem {
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            let underlying = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
+            let underlying = context.underlyingError.map { "\($0)" } ?? JSONPosition.syntaxError(in: body)
+                ?? context.debugDescription
             return .badRequest("The body is not valid JSON: \(JSONPosition.describe(underlying, in: body)).")
         case .dataCorrupted(let context):
             return .badRequest("The body has an invalid value.",
@@ -106,6 +107,17 @@ enum JSONPosition {
             return "error at \(lineColumn(offset: offset, in: body))"
         }
         return "error at \(lineColumn(offset: body.count, in: body)) (\(message))"
+    }
+
+    /// JSONDecoder on Linux reports a syntax error without its position; JSONSerialization's
+    /// message has it ("… around character 28.").
+    static func syntaxError(in body: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        }
     }
 
     static func lineColumn(offset: Int, in body: Data) -> String {

@@ -41,6 +41,10 @@ struct ProblemMiddleware: RouterMiddleware {
         let response: Response
         do {
             response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound
+                    && !routes.allowedMethods(forPath: Substring(request.uri.path)).contains(request.method) {
+            // Hummingbird's router throws (not returns) its 404 when no route has this method and path.
+            return try unrouted(request, context: context)
         } catch {
             return try problem(for: error, context: context).response(from: request, context: context)
         }
@@ -48,17 +52,22 @@ struct ProblemMiddleware: RouterMiddleware {
               response.headers[.contentType]?.hasPrefix(Problem.mediaType) != true else { return response }
         // An error answered by the router itself (no route for this method and path).
         if response.status == .notFound {
-            let allowed = routes.allowedMethods(forPath: Substring(request.uri.path))
-            if !allowed.isEmpty && !allowed.contains(request.method) {
-                return try Problem.methodNotAllowed(allowed: allowed).response(from: request, context: context)
-            }
-            return try Problem.notFound("No resource at \(request.uri.path).").response(from: request, context: context)
+            return try unrouted(request, context: context)
         }
         let code = response.status.code == 400 ? "bad-request" : "http-\(response.status.code)"
         var problem = Problem(status: response.status, code: code)
         problem.extraHeaders = Dictionary(response.headers.filter { $0.name != .contentType && $0.name != .contentLength }
             .map { ($0.name.rawName, $0.value) }, uniquingKeysWith: { $1 })
         return try problem.response(from: request, context: context)
+    }
+
+    /// 405 with `Allow` when the path has routes for other methods, else 404.
+    func unrouted(_ request: Request, context: Context) throws -> Response {
+        let allowed = routes.allowedMethods(forPath: Substring(request.uri.path))
+        if !allowed.isEmpty && !allowed.contains(request.method) {
+            return try Problem.methodNotAllowed(allowed: allowed).response(from: request, context: context)
+        }
+        return try Problem.notFound("No resource at \(request.uri.path).").response(from: request, context: context)
     }
 
     func problem(for error: any Error, context: Context) -> Problem {

@@ -1,0 +1,57 @@
+import EstateInterface
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The route table against `openapi/openapi.yaml`, and every route's declared access.
+@Suite("Route contract")
+struct RouteContractTests {
+    @Test("every registered route is in openapi.yaml and every documented operation is routed")
+    func specParity() async throws {
+        let spec = try OpenAPISpec.load()
+        let registered = try await Harness.withRouteTable { routes in
+            Set(routes.descriptors.map { "\($0.method.rawValue) \($0.path)" })
+        }
+        let documented = Set(spec.operations)
+        let missingFromSpec = registered.subtracting(documented).sorted()
+        let withoutRoute = documented.subtracting(registered).sorted()
+        #expect(missingFromSpec.isEmpty, "routes missing from openapi/openapi.yaml: \(missingFromSpec.joined(separator: ", "))")
+        #expect(withoutRoute.isEmpty, "operations in openapi/openapi.yaml with no route: \(withoutRoute.joined(separator: ", "))")
+        #expect(!registered.isEmpty)
+    }
+
+    @Test("every documented operation has a unique operationId and tags")
+    func operationsAreNamed() throws {
+        let spec = try OpenAPISpec.load()
+        var seen: Set<String> = []
+        for entry in spec.operations {
+            let parts = entry.split(separator: " ", maxSplits: 1).map(String.init)
+            let operation = try #require(spec.operation(parts[0], parts[1]))
+            let id = operation["operationId"] as? String ?? ""
+            #expect(!id.isEmpty, "\(entry) has no operationId")
+            #expect(seen.insert(id).inserted, "operationId \(id) is used twice")
+            #expect(!(operation["tags"] as? [String] ?? []).isEmpty, "\(entry) has no tags")
+        }
+    }
+
+    /// Routes open to anyone; a new anonymous route must be added here on purpose.
+    static let anonymousRoutes: Set<String> = ["GET /health/live", "GET /health/ready", "GET /metrics"]
+
+    @Test("every route declares its access; permissions are named; anonymous routes are the known ones")
+    func access() async throws {
+        let descriptors = try await Harness.withRouteTable { $0.descriptors }
+        #expect(!descriptors.isEmpty)
+        for route in descriptors {
+            switch route.access {
+            case .anonymous:
+                #expect(Self.anonymousRoutes.contains(route.description),
+                        "\(route) is anonymous but not in the list of routes open to anyone")
+            case .permission(let name):
+                #expect(!name.trimmingCharacters(in: .whitespaces).isEmpty, "\(route) has an empty permission name")
+                #expect(name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == ":" || $0 == "_" || $0 == "-" },
+                        "\(route) has a malformed permission name \"\(name)\"")
+            }
+        }
+    }
+}

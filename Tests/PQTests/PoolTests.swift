@@ -1,0 +1,103 @@
+import EstateTestSupport
+import Foundation
+import PQ
+import Testing
+
+@Suite("Connection pool")
+struct PoolTests {
+    @Test func exhaustionTimesOutInsteadOfHanging() async throws {
+        try await withPool(maxConnections: 1, acquireTimeout: .milliseconds(300)) { pool in
+            let held = try await pool.acquire()
+            let started = ContinuousClock.now
+            let error = await #expect(throws: PQPoolError.self) { _ = try await pool.acquire() }
+            #expect(error == .acquireTimeout)
+            #expect(ContinuousClock.now - started >= .milliseconds(250))
+            #expect(pool.statistics.timeouts == 1)
+            #expect(pool.statistics.waiting == 0)
+            await pool.release(held)
+            // Free again: the next caller gets the same connection.
+            #expect(try await scalar(pool, "SELECT 1 AS v", as: Int.self) == 1)
+        }
+    }
+
+    @Test func waitersAreServedWhenConnectionsComeBack() async throws {
+        try await withPool(maxConnections: 2, acquireTimeout: .seconds(10)) { pool in
+            // 40 concurrent queries through 2 connections.
+            let sum = try await withThrowingTaskGroup(of: Int.self) { group in
+                for value in 1...40 {
+                    group.addTask { try await scalar(pool, "SELECT \(value) AS v, pg_sleep(0.005)", as: Int.self) }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sum == 820)
+            let stats = pool.statistics
+            #expect(stats.opened <= 2)
+            #expect(stats.inUse == 0)
+            #expect(stats.waiting == 0)
+        }
+    }
+
+    @Test func cancelledWaiterLeavesTheQueue() async throws {
+        try await withPool(maxConnections: 1, acquireTimeout: .seconds(30)) { pool in
+            let held = try await pool.acquire()
+            let waiter = Task { try await pool.acquire() }
+            while pool.statistics.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            waiter.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await waiter.value }
+            #expect(pool.statistics.waiting == 0)
+            await pool.release(held)
+        }
+    }
+
+    @Test func terminatedBackendIsReplaced() async throws {
+        try await withPool(maxConnections: 1) { (pool: PQPool) async throws in
+            let first = try await scalar(pool, "SELECT pg_backend_pid() AS v", as: Int32.self)
+            // Kill it from another connection, as an operator or a failover would.
+            let admin = PQPool(configuration: PQPoolConfiguration(url: try TestDatabase.adminURL, maxConnections: 1))
+            let killed = try await scalar(admin, "SELECT pg_terminate_backend(\(first)) AS v", as: Bool.self)
+            await admin.close()
+            #expect(killed)
+            try await Task.sleep(for: .milliseconds(50))
+            // The next query runs on a new connection, without an error.
+            let second = try await scalar(pool, "SELECT pg_backend_pid() AS v", as: Int32.self)
+            #expect(second != first)
+            #expect(pool.statistics.discarded == 1)
+        }
+    }
+
+    @Test func brokenConnectionIsDiscardedNotReused() async throws {
+        try await withPool(maxConnections: 1) { (pool: PQPool) async throws in
+            // The backend terminates itself mid-query: the caller sees a connection error...
+            let error = await #expect(throws: PQError.self) {
+                try await pool.query("SELECT pg_terminate_backend(pg_backend_pid())")
+            }
+            #expect(error?.isConnectionLost == true)
+            // ...and the pool does not hand that connection out again.
+            #expect(try await scalar(pool, "SELECT 1 AS v", as: Int.self) == 1)
+        }
+    }
+
+    @Test func idleConnectionsArePingedAfterTheConfiguredTime() async throws {
+        try await withPool(maxConnections: 1, idleCheckAfter: .zero) { (pool: PQPool) async throws in
+            let a = try await scalar(pool, "SELECT pg_backend_pid() AS v", as: Int32.self)
+            let b = try await scalar(pool, "SELECT pg_backend_pid() AS v", as: Int32.self)
+            #expect(a == b)
+            #expect(pool.statistics.opened == 1)
+        }
+    }
+
+    @Test func closedPoolRefusesWork() async throws {
+        let pool = try await makePool()
+        #expect(try await scalar(pool, "SELECT 1 AS v", as: Int.self) == 1)
+        await pool.close()
+        await #expect(throws: PQPoolError.shutdown) { _ = try await pool.acquire() }
+    }
+
+    @Test func unreachableServerIsAConnectionError() async throws {
+        let pool = PQPool(configuration: PQPoolConfiguration(url: "postgresql:///estate?host=/nonexistent-estate-socket", maxConnections: 1))
+        let error = await #expect(throws: PQError.self) { _ = try await pool.query("SELECT 1") }
+        #expect(error?.isConnectionLost == true)
+        #expect(pool.statistics.inUse == 0)
+        await pool.close()
+    }
+}

@@ -1,0 +1,65 @@
+import EstateTestSupport
+import Foundation
+import PQ
+import Testing
+
+/// Runs the built `estate` executable as a user would.
+@Suite("estate command")
+struct CommandTests {
+    static let binary: URL = {
+        // The test bundle sits next to the executables in .build/<configuration>/.
+        let bundle = Bundle.main.bundleURL
+        for folder in [bundle, bundle.deletingLastPathComponent()] {
+            let candidate = folder.appendingPathComponent("estate")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/estate")
+    }()
+
+    func run(_ arguments: [String], database: String?) async throws -> ProcessOutput {
+        var environment = ["ESTATE_LOG_FORMAT": "text"]
+        environment["ESTATE_DATABASE_URL"] = database ?? ""
+        return try await runProcess(Self.binary.path, arguments, environment: environment)
+    }
+
+    @Test func migrateAppliesThenReportsUpToDate() async throws {
+        let url = try await TestDatabase.empty()
+        let first = try await run(["migrate"], database: url)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("Applied"))
+        let second = try await run(["migrate"], database: url)
+        #expect(second.status == 0)
+        #expect(second.output.contains("up to date"))
+        let status = try await run(["migrate", "--status"], database: url)
+        #expect(status.output.contains("applied  0001_"))
+    }
+
+    @Test func editedMigrationMakesMigrateFail() async throws {
+        let url = try await TestDatabase.migrated()
+        let pool = PQPool(configuration: PQPoolConfiguration(url: url, maxConnections: 1))
+        try await pool.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0001'")
+        await pool.close()
+        let result = try await run(["migrate"], database: url)
+        #expect(result.status != 0)
+        #expect(result.output.contains("changed after it was applied"))
+        let status = try await run(["migrate", "--status"], database: url)
+        #expect(status.status != 0)
+    }
+
+    @Test func missingDatabaseURLIsAClearError() async throws {
+        let result = try await run(["migrate"], database: nil)
+        #expect(result.status != 0)
+        #expect(result.output.contains("ESTATE_DATABASE_URL is not set"))
+    }
+
+    @Test func seedIsRepeatable() async throws {
+        let url = try await TestDatabase.migrated()
+        let first = try await run(["seed", "--demo"], database: url)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("created"))
+        let second = try await run(["seed", "--demo"], database: url)
+        #expect(second.output.contains("already present"))
+    }
+}
+

@@ -1,0 +1,46 @@
+@testable import estate
+import Testing
+
+@Suite("Configuration from the environment")
+struct SettingsTests {
+    @Test func defaults() throws {
+        let settings = try Settings.fromEnvironment([:])
+        #expect(settings.databaseURL == nil)
+        #expect(settings.http.host == "127.0.0.1")
+        #expect(settings.http.port == 8080)
+        #expect(settings.http.maxBodyBytes == 1 << 20)
+        #expect(settings.database.poolSize == 10)
+        #expect(settings.database.acquireTimeoutMs == 5000)
+        #expect(settings.database.statementTimeoutMs == 30_000)
+        #expect(settings.logLevel == .info)
+        #expect(settings.logFormat == "json")
+        #expect(!settings.migrateOnStart)
+        #expect(throws: Settings.Invalid.self) { try settings.databaseConfiguration() }
+    }
+
+    @Test func valuesAreRead() throws {
+        let settings = try Settings.fromEnvironment([
+            "ESTATE_DATABASE_URL": "postgresql://db/estate", "ESTATE_HTTP_HOST": "0.0.0.0", "ESTATE_HTTP_PORT": "9000",
+            "ESTATE_DB_POOL_SIZE": "20", "ESTATE_LOG_LEVEL": "DEBUG", "ESTATE_LOG_FORMAT": "text",
+            "ESTATE_MIGRATE_ON_START": "true", "ESTATE_MAX_BODY_BYTES": "2048",
+        ])
+        let database = try settings.databaseConfiguration()
+        #expect(database.url == "postgresql://db/estate")
+        #expect(database.maxConnections == 20)
+        #expect(settings.http.host == "0.0.0.0")
+        #expect(settings.http.port == 9000)
+        #expect(settings.http.maxBodyBytes == 2048)
+        #expect(settings.logLevel == .debug)
+        #expect(settings.logFormat == "text")
+        #expect(settings.migrateOnStart)
+    }
+
+    @Test(arguments: [
+        ("ESTATE_HTTP_PORT", "eighty"), ("ESTATE_HTTP_PORT", "70000"), ("ESTATE_DB_POOL_SIZE", "0"),
+        ("ESTATE_LOG_LEVEL", "loud"), ("ESTATE_LOG_FORMAT", "xml"), ("ESTATE_MIGRATE_ON_START", "yes please"),
+    ])
+    func invalidValuesNameTheVariable(name: String, value: String) {
+        let error = #expect(throws: Settings.Invalid.self) { try Settings.fromEnvironment([name: value]) }
+        #expect(error?.description.contains(name) == true)
+    }
+}
