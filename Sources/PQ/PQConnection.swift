@@ -1,6 +1,6 @@
 import CLibPQ
 import Foundation
-import NIOPosix
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Settings applied to every new connection.
@@ -39,11 +39,11 @@ extension PQQueryable {
 
 /// One libpq connection.
 ///
-/// libpq calls block, so every call runs on the ``PQPool``'s dedicated thread
-/// pool, never on Swift's cooperative threads. The `PGconn` handle is owned by a
-/// `Mutex`, so calls on one connection are serialised even if misused from
-/// several tasks. Prepared statements are cached per connection: each distinct
-/// statement text is parsed once with `PQprepare`, then only executed.
+/// libpq is never called on Swift's cooperative threads: statements run on a ``PQEventLoop``
+/// thread with libpq's non-blocking API, and the blocking calls (connect, close) on the pool's
+/// thread pool. The `PGconn` handle is owned by a `Mutex`, so calls on one connection are
+/// serialised even if it is misused from several tasks. Prepared statements are cached per
+/// connection: each distinct statement text is parsed once with `PQprepare`, then only executed.
 public final class PQConnection: PQQueryable {
     struct StatementKey: Hashable {
         let text: String
@@ -54,31 +54,54 @@ public final class PQConnection: PQQueryable {
         var handle: OpaquePointer?
         var statements: [StatementKey: String] = [:]
         var nextStatement = 0
+        var capacity: Int
+        var needsDeallocate = false
 
-        init(handle: OpaquePointer?) { self.handle = handle }
+        init(handle: OpaquePointer?, capacity: Int) {
+            self.handle = handle
+            self.capacity = capacity
+        }
+
         deinit { if let handle { PQfinish(handle) } }
     }
 
-    private let state: Mutex<State>
-    private let threadPool: NIOThreadPool
-    private let settings: PQSessionSettings
+    /// The handle and statement cache; every access holds `lock`.
+    private final class Guarded: @unchecked Sendable {
+        // Safe: `value` is only read or written inside `withLock`, which holds `lock`.
+        private let lock = NIOLock()
+        private var value: State
+
+        init(_ value: consuming State) { self.value = value }
+
+        func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+            try lock.withLock { try body(&value) }
+        }
+    }
+
+    private let state: Guarded
+    private let executor: PQExecutor
+    private let loop: PQEventLoop
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
     /// When the connection was made.
     public let createdAt: ContinuousClock.Instant
+    /// Unique per connection made by this process (event loops key their epoll registrations on it).
+    let serial: Int
+    private static let serials = Atomic<Int>(0)
 
-    private init(handle: SendableHandle, threadPool: NIOThreadPool, settings: PQSessionSettings) {
-        self.state = Mutex(State(handle: handle.pointer))
-        self.threadPool = threadPool
-        self.settings = settings
+    private init(handle: SendableHandle, executor: PQExecutor, settings: PQSessionSettings) {
+        self.state = Guarded(State(handle: handle.pointer, capacity: settings.statementCacheCapacity))
+        self.executor = executor
+        self.loop = executor.nextLoop()
         self.backendPID = PQbackendPID(handle.pointer)
         self.createdAt = .now
+        self.serial = Self.serials.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// Opens a connection with a libpq connection string or `postgresql://` URL.
     public static func connect(url: String, settings: PQSessionSettings = .init(),
-                               threadPool: NIOThreadPool) async throws -> PQConnection {
-        let handle = try await threadPool.runIfActive { () throws -> SendableHandle in
+                               executor: PQExecutor) async throws -> PQConnection {
+        let handle = try await executor.threadPool.runIfActive { () throws -> SendableHandle in
             let keywords = ["dbname", "connect_timeout", "application_name", "client_encoding"]
             let values = [url, String(settings.connectTimeoutSeconds), settings.applicationName, "UTF8"]
             let conn = withCStrings(keywords) { keys in
@@ -104,52 +127,35 @@ public final class PQConnection: PQQueryable {
                 PQfinish(conn)
                 throw error
             }
+            PQsetnonblocking(conn, 1)
             return SendableHandle(pointer: conn)
         }
-        return PQConnection(handle: handle, threadPool: threadPool, settings: settings)
+        return PQConnection(handle: handle, executor: executor, settings: settings)
     }
 
     /// Runs one statement (prepared once per connection, then executed with bound parameters).
     public func query(_ sql: SQL) async throws -> PQRows {
-        let text = sql.text
-        let binds = sql.binds
-        return try await threadPool.runIfActive {
-            try self.state.withLock { state throws -> PQRows in
-                try Self.run(text: text, binds: binds, state: &state, capacity: self.settings.statementCacheCapacity)
-            }
-        }
+        try await loop.perform(.statement(text: sql.text, binds: sql.binds), on: self)
     }
 
     /// Runs a script of one or more statements without parameters (e.g. a migration), in the simple protocol.
     public func executeScript(_ script: String) async throws {
-        try await threadPool.runIfActive {
-            try self.state.withLock { state throws in
-                guard let conn = state.handle else { throw PQError(kind: .client, message: "connection is closed") }
-                let result = PQexec(conn, script)
-                defer { PQclear(result) }
-                let status = PQresultStatus(result)
-                guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
-                    throw Self.makeError(result: result, conn: conn, statement: String(script.prefix(200)))
-                }
-            }
-        }
+        _ = try await loop.perform(.script(script), on: self)
     }
 
     /// Whether the connection still looks usable without a round trip: libpq says OK, and the
     /// socket has nothing unread (a terminated or restarted server leaves an error message or EOF there).
-    /// One `poll(2)` with a zero timeout.
-    public func looksAlive() async -> Bool {
-        (try? await threadPool.runIfActive {
-            self.state.withLock { state -> Bool in
-                guard let conn = state.handle, PQstatus(conn) == CONNECTION_OK else { return false }
-                let socket = PQsocket(conn)
-                guard socket >= 0 else { return false }
-                var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-                // An idle connection is never spoken to by the server unless it is going away
-                // (a terminated backend, a restart): anything readable means discard it.
-                return poll(&descriptor, 1, 0) == 0
-            }
-        }) ?? false
+    /// One `poll(2)` with a zero timeout; it does not block, so it runs on the caller's thread.
+    public func looksAlive() -> Bool {
+        state.withLock { state -> Bool in
+            guard let conn = state.handle, PQstatus(conn) == CONNECTION_OK else { return false }
+            let socket = PQsocket(conn)
+            guard socket >= 0 else { return false }
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            // An idle connection is never spoken to by the server unless it is going away
+            // (a terminated backend, a restart): anything readable means discard it.
+            return poll(&descriptor, 1, 0) == 0
+        }
     }
 
     /// A round trip to the server (an empty statement).
@@ -167,73 +173,51 @@ public final class PQConnection: PQQueryable {
 
     /// Closes the connection; later calls fail.
     public func close() async {
-        _ = try? await threadPool.runIfActive {
-            self.state.withLock { state in
-                if let conn = state.handle { PQfinish(conn) }
+        let handle = state.withLock { state -> SendableHandle? in
+            defer {
                 state.handle = nil
                 state.statements = [:]
             }
+            return state.handle.map(SendableHandle.init)
         }
-        // If the thread pool is already gone, close here (PQfinish does not wait for the server).
-        state.withLock { state in
-            if let conn = state.handle { PQfinish(conn) }
-            state.handle = nil
+        guard let handle else { return }
+        // PQfinish sends a goodbye to the server; on the blocking pool, or here if that is gone.
+        if (try? await executor.threadPool.runIfActive { PQfinish(handle.pointer) }) == nil {
+            PQfinish(handle.pointer)
         }
     }
 
     /// Number of cached prepared statements (for tests and diagnostics).
     public var preparedStatementCount: Int { state.withLock { $0.statements.count } }
 
-    // MARK: - libpq calls (on the thread pool, under the lock)
+    // MARK: - libpq helpers (called on a loop thread or the blocking pool)
 
-    private static func run(text: String, binds: [PQBind], state: inout State, capacity: Int) throws -> PQRows {
-        guard let conn = state.handle else { throw PQError(kind: .client, message: "connection is closed") }
-        let key = StatementKey(text: text, types: binds.map { $0.type.rawValue })
-        let name: String
-        if let cached = state.statements[key] {
-            name = cached
-        } else {
-            if state.statements.count >= capacity {
-                let result = PQexec(conn, "DEALLOCATE ALL")
-                PQclear(result)
-                state.statements.removeAll(keepingCapacity: true)
-            }
-            state.nextStatement += 1
-            let newName = "pq_\(state.nextStatement)"
-            let prepared = key.types.withUnsafeBufferPointer { types in
-                PQprepare(conn, newName, text, Int32(binds.count), types.baseAddress)
-            }
-            defer { PQclear(prepared) }
-            guard PQresultStatus(prepared) == PGRES_COMMAND_OK else {
-                throw makeError(result: prepared, conn: conn, statement: text)
-            }
-            state.statements[key] = newName
-            name = newName
-        }
-        let result = execute(conn: conn, name: name, binds: binds)
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-            return copyRows(result!)
-        default:
-            let error = makeError(result: result, conn: conn, statement: text)
-            // A plan cached before a schema change; forget it so the next call prepares afresh.
-            if error.sqlState == "0A000" || error.sqlState == "26000" { state.statements[key] = nil }
-            throw error
+    /// Runs `body` with the handle (nil once closed) and the statement cache, under the lock.
+    func withHandle<R>(_ body: (OpaquePointer?, inout State) throws -> R) rethrows -> R {
+        try state.withLock { state in try body(state.handle, &state) }
+    }
+
+    /// The connection's last error, as a ``PQError``.
+    func currentError(statement: String?, lost: Bool = false) -> PQError {
+        withHandle { conn, _ in
+            guard let conn else { return PQError(kind: .client, message: "connection is closed", statement: statement) }
+            let message = String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
+            return PQError(kind: lost || PQstatus(conn) != CONNECTION_OK ? .connection : .client,
+                           message: message.isEmpty ? "connection lost" : message, statement: statement)
         }
     }
 
-    private static func execute(conn: OpaquePointer, name: String, binds: [PQBind]) -> OpaquePointer? {
+    static func sendPrepared(_ conn: OpaquePointer, name: String, binds: [PQBind]) -> Bool {
         let values: [UnsafeMutablePointer<CChar>?] = binds.map { bind in bind.text.map { strdup($0) } ?? nil }
         defer { for value in values { free(value) } }
         return values.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
-                PQexecPrepared(conn, name, Int32(binds.count), pointers.baseAddress, nil, nil, 0)
+                PQsendQueryPrepared(conn, name, Int32(binds.count), pointers.baseAddress, nil, nil, 0) == 1
             }
         }
     }
 
-    private static func copyRows(_ result: OpaquePointer) -> PQRows {
+    static func copyRows(_ result: OpaquePointer) -> PQRows {
         let fieldCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         var columns: [PQColumn] = []

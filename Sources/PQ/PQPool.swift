@@ -1,5 +1,5 @@
 import Logging
-import NIOPosix
+import Foundation
 import ServiceLifecycle
 import Synchronization
 
@@ -17,18 +17,22 @@ public struct PQPoolConfiguration: Sendable {
     public var maxLifetime: Duration
     /// Idle connections beyond this age are closed by the maintenance loop.
     public var maxIdleTime: Duration
+    /// Threads multiplexing the connections' statements (default: the number of cores, at most 2).
+    public var eventLoops: Int
     /// Applied to every connection.
     public var session: PQSessionSettings
 
     public init(url: String, maxConnections: Int = 10, acquireTimeout: Duration = .seconds(5),
                 idleCheckAfter: Duration = .seconds(30), maxLifetime: Duration = .seconds(30 * 60),
-                maxIdleTime: Duration = .seconds(10 * 60), session: PQSessionSettings = .init()) {
+                maxIdleTime: Duration = .seconds(10 * 60), eventLoops: Int? = nil,
+                session: PQSessionSettings = .init()) {
         self.url = url
         self.maxConnections = max(1, maxConnections)
         self.acquireTimeout = acquireTimeout
         self.idleCheckAfter = idleCheckAfter
         self.maxLifetime = maxLifetime
         self.maxIdleTime = maxIdleTime
+        self.eventLoops = eventLoops ?? min(2, ProcessInfo.processInfo.activeProcessorCount)
         self.session = session
     }
 }
@@ -54,12 +58,13 @@ public struct PQPoolStatistics: Sendable, Hashable {
 ///   when idle longer than ``PQPoolConfiguration/idleCheckAfter``); broken ones are replaced.
 /// - Opens new ones up to ``PQPoolConfiguration/maxConnections``; beyond that callers wait in
 ///   order, at most ``PQPoolConfiguration/acquireTimeout``.
-/// - Runs all libpq calls on its own `NIOThreadPool` of `maxConnections` threads.
+/// - Runs libpq off Swift's cooperative threads: statements on its event-loop threads, connect
+///   and close on its own thread pool of `maxConnections` threads (see ``PQExecutor``).
 /// - Heals after a server restart: dead connections are detected and replaced on the next acquire.
 /// - `run()` prunes idle connections; on graceful shutdown it closes the pool.
 public final class PQPool: Service, Sendable {
     public let configuration: PQPoolConfiguration
-    let threadPool: NIOThreadPool
+    let executor: PQExecutor
     let logger: Logger
     private let state: Mutex<State>
 
@@ -93,8 +98,7 @@ public final class PQPool: Service, Sendable {
     public init(configuration: PQPoolConfiguration, logger: Logger = Logger(label: "estate.pq")) {
         self.configuration = configuration
         self.logger = logger
-        self.threadPool = NIOThreadPool(numberOfThreads: configuration.maxConnections)
-        self.threadPool.start()
+        self.executor = PQExecutor(blockingThreads: configuration.maxConnections, eventLoops: configuration.eventLoops)
         self.state = Mutex(State())
     }
 
@@ -149,7 +153,7 @@ public final class PQPool: Service, Sendable {
             }
             do {
                 let connection = try await PQConnection.connect(url: configuration.url, settings: configuration.session,
-                                                                threadPool: threadPool)
+                                                                executor: executor)
                 state.withLock { s in
                     s.opening -= 1
                     s.leased += 1
@@ -225,7 +229,7 @@ public final class PQPool: Service, Sendable {
     private func check(_ idle: Idle) async -> PQConnection? {
         let now = ContinuousClock.now
         var alive = now - idle.connection.createdAt < configuration.maxLifetime
-        if alive { alive = await idle.connection.looksAlive() }
+        if alive { alive = idle.connection.looksAlive() }
         if alive, now - idle.since >= configuration.idleCheckAfter { alive = await idle.connection.ping() }
         if alive { return idle.connection }
         state.withLock { s in
@@ -288,7 +292,7 @@ extension PQPool {
         while state.withLock({ $0.leased + $0.opening }) > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        try? await threadPool.shutdownGracefully()
+        await executor.shutdown()
         logger.debug("connection pool closed")
     }
 

@@ -24,6 +24,8 @@ public struct PQRows: Sendable, RandomAccessCollection {
         self.rowCount = rowCount
     }
 
+    static let empty = PQRows(columns: [], affectedRows: 0, bytes: [], offsets: [], lengths: [], rowCount: 0)
+
     public var startIndex: Int { 0 }
     public var endIndex: Int { rowCount }
     public subscript(position: Int) -> PQRow { PQRow(rows: self, index: position) }

@@ -50,12 +50,8 @@ struct ProblemMiddleware: RouterMiddleware {
         }
         guard response.status.code >= 400,
               response.headers[.contentType]?.hasPrefix(Problem.mediaType) != true else { return response }
-        // An error answered by the router itself (no route for this method and path).
-        if response.status == .notFound {
-            return try unrouted(request, context: context)
-        }
-        let code = response.status.code == 400 ? "bad-request" : "http-\(response.status.code)"
-        var problem = Problem(status: response.status, code: code)
+        // An error response made by a framework part rather than by us: same shape as ours.
+        var problem = Problem.forStatus(response.status)
         problem.extraHeaders = Dictionary(response.headers.filter { $0.name != .contentType && $0.name != .contentLength }
             .map { ($0.name.rawName, $0.value) }, uniquingKeysWith: { $1 })
         return try problem.response(from: request, context: context)
@@ -75,8 +71,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case let problem as Problem:
             return problem
         case let error as HTTPError:
-            return Problem(status: error.status, code: error.status.code == 400 ? "bad-request" : "http-\(error.status.code)",
-                           detail: error.body)
+            return .forStatus(error.status, detail: error.body)
         case let error as DataError:
             return error.problem(logger: context.logger)
         default:

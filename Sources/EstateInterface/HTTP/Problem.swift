@@ -63,6 +63,21 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
 }
 
 extension Problem {
+    /// A problem for a bare HTTP status (from the framework), with the code our own problems use.
+    public static func forStatus(_ status: HTTPResponse.Status, detail: String? = nil) -> Problem {
+        let code = switch status.code {
+        case 400: "bad-request"
+        case 404: "not-found"
+        case 405: "method-not-allowed"
+        case 413: "content-too-large"
+        case 415: "unsupported-media-type"
+        case 503: "unavailable"
+        case 500: "internal"
+        default: "http-\(status.code)"
+        }
+        return Problem(status: status, code: code, detail: detail)
+    }
+
     public static func badRequest(_ detail: String, errors: [FieldError]? = nil) -> Problem {
         Problem(status: .badRequest, code: errors == nil ? "bad-request" : "validation", detail: detail, errors: errors)
     }

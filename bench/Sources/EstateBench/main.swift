@@ -9,6 +9,7 @@ struct Options: Sendable {
     var clients = 8
     var seconds = 10
     var rows = 100_000
+    var eventLoops: Int? = nil
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -19,8 +20,9 @@ struct Options: Sendable {
             case "--clients": clients = Int(value) ?? clients
             case "--seconds": seconds = Int(value) ?? seconds
             case "--rows": rows = Int(value) ?? rows
+            case "--event-loops": eventLoops = Int(value)
             default:
-                print("usage: EstateBench --url URL [--clients N] [--seconds S] [--rows R]")
+                print("usage: EstateBench --url URL [--clients N] [--seconds S] [--rows R] [--event-loops L]")
                 exit(2)
             }
         }
@@ -34,7 +36,7 @@ guard !options.url.isEmpty else {
 }
 
 let pool = PQPool(configuration: PQPoolConfiguration(url: options.url, maxConnections: options.clients,
-                                                     acquireTimeout: .seconds(30)))
+                                                     acquireTimeout: .seconds(30), eventLoops: options.eventLoops))
 let deadline = ContinuousClock.now + .seconds(options.seconds)
 let warmup = ContinuousClock.now + .seconds(1)
 
@@ -56,7 +58,7 @@ nonisolated func measure(pool: PQPool, options: Options, until deadline: Continu
         for _ in 0..<options.clients {
             group.addTask {
                 var count = 0
-                var generator = SystemRandomNumberGenerator()
+                var generator = SplitMix64(seed: UInt64.random(in: 1...UInt64.max))
                 while ContinuousClock.now < deadline {
                     let id = Int.random(in: 1...options.rows, using: &generator)
                     let rows = try await pool.query("SELECT id, name, balance FROM bench_accounts WHERE id = \(id)")
@@ -81,3 +83,16 @@ let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.att
 await pool.close()
 print("PQ queries = \(total) in \(String(format: "%.2f", seconds)) s with \(options.clients) tasks")
 print("PQ tps = \(String(format: "%.1f", Double(total) / seconds))")
+
+/// A cheap pseudo-random generator (pgbench uses its own too), so ids cost no system call.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
