@@ -101,3 +101,50 @@ struct PoolTests {
         await pool.close()
     }
 }
+
+@Suite("Event loop")
+struct EventLoopTests {
+    @Test func largeValuesAreSentAndReadInFull() async throws {
+        try await withPool(maxConnections: 2) { (pool: PQPool) async throws in
+            // Larger than the socket buffers: the loop must wait for the socket to drain (EPOLLOUT).
+            let big = String(repeating: "0123456789abcdef", count: 1 << 18)  // 4 MiB
+            let echoed = try await scalar(pool, "SELECT \(big) AS v", as: String.self)
+            #expect(echoed.count == big.count)
+            #expect(echoed == big)
+            let length = try await scalar(pool, "SELECT length(\(big)) AS v", as: Int.self)
+            #expect(length == big.count)
+        }
+    }
+
+    @Test func fullStatementCacheStartsAfresh() async throws {
+        let url = try await TestDatabase.empty()
+        let pool = PQPool(configuration: PQPoolConfiguration(
+            url: url, maxConnections: 1, session: PQSessionSettings(statementCacheCapacity: 3)))
+        for round in 0..<2 {
+            for offset in 0..<10 {
+                let value = try await scalar(pool, "SELECT \(offset) + \(unsafeRaw: String(offset)) AS v", as: Int.self)
+                #expect(value == offset * 2, "round \(round)")
+            }
+        }
+        let prepared = try await scalar(pool, "SELECT count(*) AS v FROM pg_prepared_statements", as: Int.self)
+        #expect(prepared <= 3)
+        await pool.close()
+    }
+
+    @Test func manyConcurrentStatementsOnFewLoops() async throws {
+        let url = try await TestDatabase.empty()
+        let pool = PQPool(configuration: PQPoolConfiguration(url: url, maxConnections: 8, eventLoops: 1))
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    var sum = 0
+                    for step in 0..<50 { sum += try await scalar(pool, "SELECT \(task * 100 + step) AS v", as: Int.self) }
+                    return sum
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(total == (0..<16).reduce(0) { acc, task in acc + (0..<50).reduce(0) { $0 + task * 100 + $1 } })
+        await pool.close()
+    }
+}
