@@ -107,10 +107,20 @@ final class PQEventLoop: Sendable {
         }
     }
 
-    /// Stops the thread; operations still queued or in flight fail.
+    /// Stops the thread; operations still queued or in flight fail. Idempotent.
     func stop() {
-        shared.withLock { $0.stopping = true }
-        signal()
+        let first = shared.withLock { shared -> Bool in
+            defer { shared.stopping = true }
+            return !shared.stopping
+        }
+        if first { signal() }
+    }
+
+    deinit {
+        // Closed only here, when nothing can signal any more: a descriptor closed earlier could be
+        // reused by another connection's socket, and a late wake-up would write into it.
+        close(epoll)
+        close(wakeFD)
     }
 
     private func signal() {
@@ -131,8 +141,6 @@ final class PQEventLoop: Sendable {
                 for operation in batch { operation.continuation.resume(throwing: PQError(kind: .client, message: "the connection pool is shut down")) }
                 for operation in loopState.active.values { fail(operation, PQError(kind: .client, message: "the connection pool is shut down")) }
                 loopState.active.removeAll()
-                close(epoll)
-                close(wakeFD)
                 return
             }
             if !batch.isEmpty {

@@ -28,4 +28,10 @@ public final class PQExecutor: Sendable {
         for loop in loops { loop.stop() }
         try? await threadPool.shutdownGracefully()
     }
+
+    deinit {
+        // A pool dropped without close(): do not leave its threads behind (both calls are idempotent).
+        for loop in loops { loop.stop() }
+        threadPool.shutdownGracefully { _ in }
+    }
 }

@@ -1,7 +1,6 @@
 import EstateLogic
-import PQ
 
-/// Demo data for `make run`: safe to apply again (inserts only what is missing).
+/// What `estate seed --demo` did.
 public struct DemoSummary: Sendable {
     public var groupCode: String
     public var groupName: String
@@ -9,17 +8,12 @@ public struct DemoSummary: Sendable {
 }
 
 extension Database {
-    /// Creates the demo group if it is missing.
+    /// Creates the demo data set where it is missing; safe to repeat.
     public func seedDemo() async throws -> DemoSummary {
-        try await perform {
-            try await pool.transaction { tx in
-                let code = "demo", name = "Demo Property Group"
-                let inserted = try await tx.execute("""
-                    INSERT INTO groups (id, code, name) VALUES (\(UUIDv7.make()), \(code), \(name))
-                    ON CONFLICT (code) DO NOTHING
-                    """)
-                return DemoSummary(groupCode: code, groupName: name, created: inserted == 1)
-            }
+        try await unitOfWork { work in
+            let demo = Group(id: UUIDv7.make(), code: "demo", name: "Demo Property Group")
+            let created = try await work.groups.insertIfMissing(demo)
+            return DemoSummary(groupCode: demo.code, groupName: demo.name, created: created)
         }
     }
 }
