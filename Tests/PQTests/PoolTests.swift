@@ -86,6 +86,18 @@ struct PoolTests {
         }
     }
 
+    @Test func connectionsOlderThanTheirLifetimeAreReplaced() async throws {
+        let url = try await TestDatabase.empty()
+        let pool = PQPool(configuration: PQPoolConfiguration(url: url, maxConnections: 1, maxLifetime: .milliseconds(200)))
+        let first = try await scalar(pool, "SELECT pg_backend_pid() AS v", as: Int32.self)
+        #expect(try await scalar(pool, "SELECT pg_backend_pid() AS v", as: Int32.self) == first)
+        try await Task.sleep(for: .milliseconds(300))
+        let later = try await scalar(pool, "SELECT pg_backend_pid() AS v", as: Int32.self)
+        #expect(later != first)
+        #expect(pool.statistics.opened == 2)
+        await pool.close()
+    }
+
     @Test func closedPoolRefusesWork() async throws {
         let pool = try await makePool()
         #expect(try await scalar(pool, "SELECT 1 AS v", as: Int.self) == 1)
