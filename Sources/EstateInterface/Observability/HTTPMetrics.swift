@@ -10,13 +10,22 @@ public final class HTTPMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
     ]
 
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "estate", subsystem: "http", metricName: "requests", unitName: "total",
+                             helpText: "HTTP requests by method, route and status.")
+    }
+    static var latency: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "estate", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                             helpText: "HTTP request latency by method, route and status.")
+    }
+
     public init() {}
 
     func record(method: String, route: String, status: Int, duration: Duration) {
         let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(name: "estate_http_requests_total", labels: labels).increment()
-        registry.makeDurationHistogram(name: "estate_http_request_duration_seconds", labels: labels,
-                                       buckets: Self.buckets).recordNanoseconds(duration.nanoseconds)
+        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: labels, buckets: Self.buckets)
+            .recordNanoseconds(duration.nanoseconds)
     }
 
     /// Prometheus text exposition (version 0.0.4) of everything, with the database figures read now.
