@@ -8,8 +8,8 @@ log() { echo "deps: $*" >&2; }
 
 APT_PACKAGES=(libpq-dev libxml2-dev libssl-dev pkg-config postgresql postgresql-contrib python3-venv)
 # pip package -> the command it installs into .venv/bin (a cheap presence check)
-PY_PACKAGES=(openapi-spec-validator)
-PY_COMMANDS=(openapi-spec-validator)
+PY_PACKAGES=(openapi-spec-validator==0.9.0 schemathesis==4.32.5)
+PY_COMMANDS=(openapi-spec-validator schemathesis)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -26,6 +26,9 @@ echo "== openapi-spec-validator openapi/openapi.yaml" >&2
 echo "== swift build --build-tests" >&2
 swift build --build-tests
 
+echo "== schemathesis against a live estate serve" >&2
+bash scripts/contract.sh "$ESTATE_TEST_DATABASE_URL"
+
 echo "== swift test (database: $ESTATE_TEST_DATABASE_URL)" >&2
 export LIBDISPATCH_COOPERATIVE_POOL_STRICT=1
 exec swift test --skip-build

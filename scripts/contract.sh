@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Black-box contract check: runs the built `estate` against a fresh database on a
+# free loopback port and lets schemathesis send it generated requests for every
+# operation in openapi/openapi.yaml, checking every response against the spec.
+#   usage: scripts/contract.sh ADMIN_DATABASE_URL   (after `swift build`)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+ADMIN_URL="$1"
+DB=estate_contract
+BIN="$(swift build --show-bin-path)/estate"
+
+psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+URL="$(printf '%s' "$ADMIN_URL" | sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\1/$DB#")"
+PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+LOG="$(mktemp /tmp/estate-contract.XXXXXX.log)"
+
+ESTATE_DATABASE_URL="$URL" ESTATE_HTTP_PORT="$PORT" ESTATE_LOG_LEVEL=warning "$BIN" serve --migrate >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$SERVER" 2>/dev/null || { cat "$LOG" >&2; echo "contract: estate serve exited" >&2; exit 1; }
+    sleep 0.1
+done
+.venv/bin/schemathesis run openapi/openapi.yaml --url "http://127.0.0.1:$PORT" --checks all \
+    --max-examples 50 --seed 1 --no-color >&2
