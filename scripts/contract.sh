@@ -16,7 +16,10 @@ URL="$(printf '%s' "$ADMIN_URL" | sed -E "s#^(postgres(ql)?://[^/]*)/[^?]*#\1/$D
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 LOG="$(mktemp /tmp/estate-contract.XXXXXX.log)"
 
-ESTATE_DATABASE_URL="$URL" ESTATE_HTTP_PORT="$PORT" ESTATE_LOG_LEVEL=warning "$BIN" serve --migrate >"$LOG" 2>&1 &
+export ESTATE_DATABASE_URL="$URL" ESTATE_HTTP_PORT="$PORT" ESTATE_LOG_LEVEL=warning ESTATE_BCRYPT_COST=4
+"$BIN" migrate >/dev/null
+"$BIN" seed --demo >/dev/null
+"$BIN" serve >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -24,5 +27,11 @@ for _ in $(seq 1 100); do
     kill -0 "$SERVER" 2>/dev/null || { cat "$LOG" >&2; echo "contract: estate serve exited" >&2; exit 1; }
     sleep 0.1
 done
+# Signed in as the demo group's management (reads everything of its group). Logout is left
+# out: it would revoke the token half-way; the Swift tests cover it.
+TOKEN="$(curl -fsS -X POST "http://127.0.0.1:$PORT/v1/auth/login" -H 'Content-Type: application/json' \
+    -d '{"group":"demo","username":"group.management","password":"demo-password-2026"}' \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
 .venv/bin/schemathesis run openapi/openapi.yaml --url "http://127.0.0.1:$PORT" --checks all \
+    --header "Authorization: Bearer $TOKEN" --exclude-path /v1/auth/logout \
     --max-examples 50 --seed 1 --no-color >&2

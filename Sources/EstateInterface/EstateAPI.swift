@@ -21,17 +21,22 @@ public struct EstateAPI: Sendable {
     public let database: Database
     public let metrics: HTTPMetrics
     public let configuration: HTTPConfiguration
+    public let authentication: AuthenticationSettings
 
-    public init(database: Database, configuration: HTTPConfiguration, metrics: HTTPMetrics = HTTPMetrics()) {
+    public init(database: Database, configuration: HTTPConfiguration, metrics: HTTPMetrics = HTTPMetrics(),
+                authentication: AuthenticationSettings = AuthenticationSettings()) {
         self.database = database
         self.configuration = configuration
         self.metrics = metrics
+        self.authentication = authentication
     }
 
     /// Every route of the API, each with its declared access.
     public var routes: RouteTable {
         var routes = RouteTable()
         HealthController(database: database, metrics: metrics).register(in: &routes)
+        AuthController(database: database, settings: authentication).register(in: &routes)
+        OrgUnitController(database: database).register(in: &routes)
         return routes
     }
 
@@ -44,7 +49,8 @@ public struct EstateAPI: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ObservationMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(routes: routes))
-        routes.register(on: router)
+        let database = self.database
+        routes.register(on: router) { token in try await database.authenticate(token: token) }
         return router
     }
 

@@ -46,7 +46,7 @@ struct Serve: AsyncParsableCommand {
             let applied = try await database.migrate()
             logger.info("migrations applied", metadata: ["count": "\(applied.count)"])
         }
-        let api = EstateAPI(database: database, configuration: settings.http)
+        let api = EstateAPI(database: database, configuration: settings.http, authentication: settings.authentication)
         let app = api.makeApplication(logger: logger)
         logger.info("Estate API listening", metadata: ["url": "http://\(settings.http.host):\(settings.http.port)"])
         try await app.runService()
@@ -101,13 +101,19 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         let (settings, logger) = try prepare()
         let database = try openDatabase(settings, logger: logger)
-        let summary = try await database.seedDemo()
+        let summary = try await database.seedDemo(hasher: settings.passwordHasher)
         await database.close()
         print("Demo group '\(summary.groupCode)' (\(summary.groupName)) \(summary.created ? "created" : "already present").")
+        print("Demo users (password \(DemoData.password)), one per built-in role:")
+        for user in summary.users {
+            print("  \(user.username.padding(toLength: 30, withPad: " ", startingAt: 0)) \(user.role) at \(user.orgUnit)")
+        }
+        let base = "http://\(settings.http.host):\(settings.http.port)"
         print("""
-            How to use it: the API has no user accounts yet (they arrive with the identity work), so no login
-            is needed; try  curl -i http://\(settings.http.host):\(settings.http.port)/health/ready
-            and  curl http://\(settings.http.host):\(settings.http.port)/metrics
+            Sign in:
+              curl -s -X POST \(base)/v1/auth/login -H 'Content-Type: application/json' \\
+                -d '{"group":"\(summary.groupCode)","username":"system.administrator","password":"\(DemoData.password)"}'
+            then send the token:  curl -s \(base)/v1/me -H "Authorization: Bearer <token>"
             """)
     }
 }

@@ -11,6 +11,8 @@ struct Settings {
     var logLevel: Logger.Level
     var logFormat: String
     var migrateOnStart: Bool
+    var sessionHours: Int
+    var bcryptCost: Int
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -50,7 +52,9 @@ struct Settings {
                 maxLifetimeSeconds: try integer("ESTATE_DB_MAX_LIFETIME_SECONDS", 1800, 1...604_800)),
             logLevel: level,
             logFormat: format,
-            migrateOnStart: migrate == "true" || migrate == "1")
+            migrateOnStart: migrate == "true" || migrate == "1",
+            sessionHours: try integer("ESTATE_SESSION_HOURS", 8, 1...720),
+            bcryptCost: try integer("ESTATE_BCRYPT_COST", 12, 4...16))
     }
 
     func databaseConfiguration() throws -> DatabaseConfiguration {
@@ -63,6 +67,12 @@ struct Settings {
             statementTimeout: .milliseconds(database.statementTimeoutMs),
             idleCheckAfter: .seconds(database.idleCheckSeconds),
             maxLifetime: .seconds(database.maxLifetimeSeconds))
+    }
+
+    var passwordHasher: PasswordHasher { PasswordHasher(cost: UInt8(bcryptCost)) }
+
+    var authentication: AuthenticationSettings {
+        AuthenticationSettings(sessionLifetime: .seconds(sessionHours * 3600), hasher: passwordHasher)
     }
 
     /// Sets up swift-log once for the process: JSON lines (default) or plain text, to standard output.

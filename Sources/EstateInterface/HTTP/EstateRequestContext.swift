@@ -1,3 +1,5 @@
+import EstateData
+import EstateLogic
 import Foundation
 import Hummingbird
 import Logging
@@ -9,6 +11,8 @@ public struct EstateRequestContext: RequestContext {
     public var requestID: String = ""
     /// Largest request body the API decodes.
     public var maxBodyBytes: Int = 1 << 20
+    /// The signed-in caller, set by the route's access check (nil on anonymous routes).
+    public var caller: Caller?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -17,6 +21,24 @@ public struct EstateRequestContext: RequestContext {
     public var maxUploadSize: Int { maxBodyBytes }
     public var requestDecoder: EstateRequestDecoder { EstateRequestDecoder() }
     public var responseEncoder: EstateResponseEncoder { EstateResponseEncoder() }
+}
+
+extension EstateRequestContext {
+    /// The caller of a route whose access is not anonymous.
+    public func requireCaller() throws -> Caller {
+        guard let caller else { throw Problem.unauthorized("Sign in first.") }
+        return caller
+    }
+
+    /// The one object-level check: an object in another group or outside the caller's reach is
+    /// 404 (ids cannot be probed), a visible one without the permission 403.
+    public func authorize(_ permission: Permission, groupID: UUID, unitPath: [UUID]) throws {
+        switch try requireCaller().scope.decide(permission, groupID: groupID, unitPath: unitPath) {
+        case .allowed: return
+        case .forbidden: throw Problem.forbidden(permission)
+        case .notFound: throw Problem.notFound()
+        }
+    }
 }
 
 /// Decodes JSON bodies; malformed or wrong bodies become 400 problems naming the position or field.

@@ -1,3 +1,4 @@
+import EstateLogic
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -67,6 +68,8 @@ extension Problem {
     public static func forStatus(_ status: HTTPResponse.Status, detail: String? = nil) -> Problem {
         let code = switch status.code {
         case 400: "bad-request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
         case 404: "not-found"
         case 405: "method-not-allowed"
         case 413: "content-too-large"
@@ -80,6 +83,14 @@ extension Problem {
 
     public static func badRequest(_ detail: String, errors: [FieldError]? = nil) -> Problem {
         Problem(status: .badRequest, code: errors == nil ? "bad-request" : "validation", detail: detail, errors: errors)
+    }
+
+    public static func unauthorized(_ detail: String) -> Problem {
+        Problem(status: .unauthorized, code: "unauthorized", detail: detail, headers: ["WWW-Authenticate": "Bearer"])
+    }
+
+    public static func forbidden(_ permission: Permission) -> Problem {
+        Problem(status: .forbidden, code: "forbidden", detail: "This needs the permission \(permission.rawValue).")
     }
 
     public static func notFound(_ detail: String = "No such resource.") -> Problem {

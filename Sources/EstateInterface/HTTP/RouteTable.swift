@@ -1,3 +1,5 @@
+import EstateData
+import EstateLogic
 import HTTPTypes
 import Hummingbird
 
@@ -5,8 +7,11 @@ import Hummingbird
 public enum RouteAccess: Sendable, Hashable {
     /// Open to anyone (health checks, metrics, login).
     case anonymous
-    /// Needs an authenticated caller holding this permission.
-    case permission(String)
+    /// Needs a signed-in caller, whatever their permissions (their own profile, logout).
+    case authenticated
+    /// Needs a signed-in caller holding this permission somewhere in their scope; the handler
+    /// then checks the object's own place with ``EstateRequestContext/authorize(_:groupID:unitPath:)``.
+    case permission(Permission)
 }
 
 /// A route as the API documents it: method, OpenAPI-style path template and access.
@@ -60,11 +65,38 @@ public struct RouteTable: Sendable {
         entries.filter { $0.descriptor.matches(path: path) }.map(\.descriptor.method)
     }
 
-    func register(on router: Router<EstateRequestContext>) {
+    /// Adds every route to the router behind the one access check all routes share: a route
+    /// cannot skip authentication or its declared permission.
+    func register(on router: Router<EstateRequestContext>, authenticate: @escaping Authenticator) {
         for entry in entries {
+            let access = entry.descriptor.access
             router.on(RouterPath(entry.descriptor.path), method: entry.descriptor.method) { request, context in
-                try await entry.handler(request, context)
+                var context = context
+                if access != .anonymous {
+                    context.caller = try await Self.caller(of: request, authenticate: authenticate)
+                }
+                if case .permission(let permission) = access, context.caller?.scope.holdsAnywhere(permission) != true {
+                    throw Problem.forbidden(permission)
+                }
+                return try await entry.handler(request, context)
             }
         }
+    }
+
+    /// Resolves a bearer token to its caller.
+    public typealias Authenticator = @Sendable (String) async throws -> Caller?
+
+    static func caller(of request: Request, authenticate: Authenticator) async throws -> Caller {
+        guard let header = request.headers[.authorization] else {
+            throw Problem.unauthorized("Send an Authorization: Bearer token (POST /v1/auth/login).")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Problem.unauthorized("The Authorization header must be `Bearer <token>`.")
+        }
+        guard let caller = try await authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            throw Problem.unauthorized("The token is unknown, expired or revoked; sign in again.")
+        }
+        return caller
     }
 }

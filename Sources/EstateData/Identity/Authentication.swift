@@ -1,0 +1,67 @@
+import EstateLogic
+import Foundation
+
+/// Who is calling: the signed-in user, their session and what they may see and do.
+public struct Caller: Sendable, Hashable {
+    public let user: User
+    public let sessionID: UUID
+    public let sessionExpiresAt: Date
+    public let scope: AccessScope
+}
+
+/// A successful login.
+public struct LoginSession: Sendable {
+    /// The bearer token; shown once, stored only as a hash.
+    public let token: String
+    public let expiresAt: Date
+    public let user: User
+}
+
+/// How long sessions live and how passwords are hashed.
+public struct AuthenticationSettings: Sendable {
+    public var sessionLifetime: Duration
+    public var hasher: PasswordHasher
+
+    public init(sessionLifetime: Duration = .seconds(8 * 3600), hasher: PasswordHasher = PasswordHasher()) {
+        self.sessionLifetime = sessionLifetime
+        self.hasher = hasher
+    }
+}
+
+extension Database {
+    /// Checks a password and opens a session; nil when the group, user or password is wrong or
+    /// the user is inactive (the caller cannot tell which, and it takes as long either way).
+    public func login(groupCode: String, username: String, password: String,
+                      settings: AuthenticationSettings) async throws -> LoginSession? {
+        let found = try await unitOfWork { try await $0.users.credentials(groupCode: groupCode, username: username.lowercased()) }
+        guard let found else {
+            _ = try await settings.hasher.hash(password)  // same work as a real check
+            return nil
+        }
+        guard try await settings.hasher.verify(password, hash: found.passwordHash), found.user.active else { return nil }
+        let token = SessionToken.make(groupID: found.user.groupID)
+        let lifetime = settings.sessionLifetime.components
+        let expiresAt = Date().addingTimeInterval(TimeInterval(lifetime.seconds))
+        _ = try await unitOfWork { try await $0.sessions.create(token: token, userID: found.user.id, expiresAt: expiresAt) }
+        return LoginSession(token: token.text, expiresAt: expiresAt, user: found.user)
+    }
+
+    /// The caller behind a bearer token; nil when it is malformed, unknown, expired or revoked.
+    public func authenticate(token text: String) async throws -> Caller? {
+        guard let token = SessionToken(text) else { return nil }
+        return try await unitOfWork { work in
+            guard let session = try await work.sessions.live(token) else { return nil }
+            let grants = try await work.users.grants(groupID: session.user.groupID, userID: session.user.id)
+            return Caller(user: session.user, sessionID: session.sessionID, sessionExpiresAt: session.expiresAt,
+                          scope: AccessScope(groupID: session.user.groupID, grants: grants.map { grant in
+                              RoleGrant(role: grant.role, orgUnitID: grant.orgUnitID,
+                                        permissions: BuiltInRoles.named(grant.role)?.permissions ?? [])
+                          }))
+        }
+    }
+
+    /// Ends the caller's session.
+    public func logout(_ caller: Caller) async throws {
+        try await unitOfWork { try await $0.sessions.revoke(groupID: caller.user.groupID, sessionID: caller.sessionID) }
+    }
+}

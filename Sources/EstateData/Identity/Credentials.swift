@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import NIOPosix
+
+/// Password hashing with bcrypt, on NIO's blocking thread pool (never on the async executors:
+/// one hash at cost 12 takes about a quarter of a second of CPU).
+public struct PasswordHasher: Sendable {
+    /// bcrypt's work factor (4...31); 12 in production, lower in tests.
+    public var cost: UInt8
+
+    public init(cost: UInt8 = 12) {
+        self.cost = min(31, max(4, cost))
+    }
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+}
+
+/// A bearer token for a login session: `est_<group id, 32 hex>_<43 random base64url>`.
+/// Only its SHA-256 is stored; the group id lets a request find its tenant without a global lookup.
+public struct SessionToken: Sendable, Hashable, CustomStringConvertible {
+    public let groupID: UUID
+    let secret: String
+
+    /// A new random token for the group.
+    public static func make(groupID: UUID) -> SessionToken {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let secret = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return SessionToken(groupID: groupID, secret: secret)
+    }
+
+    /// Parses a token; nil for anything not shaped like one.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "est", parts[1].count == 32, parts[2].count == 43,
+              parts[2].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
+              let groupID = UUID(hexDigits: parts[1]) else { return nil }
+        self.groupID = groupID
+        self.secret = String(parts[2])
+    }
+
+    private init(groupID: UUID, secret: String) {
+        self.groupID = groupID
+        self.secret = secret
+    }
+
+    /// The token as the client sends it.
+    public var text: String {
+        "est_" + groupID.uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_" + secret
+    }
+
+    /// What is stored: SHA-256 of the whole token, hex.
+    var storedHash: String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Never the secret.
+    public var description: String { "SessionToken(group \(groupID))" }
+}
+
+extension UUID {
+    /// Parses 32 hex digits without dashes.
+    init?(hexDigits: Substring) {
+        guard hexDigits.count == 32, hexDigits.allSatisfy(\.isHexDigit) else { return nil }
+        var text = String(hexDigits)
+        for offset in [8, 13, 18, 23] { text.insert("-", at: text.index(text.startIndex, offsetBy: offset)) }
+        self.init(uuidString: text)
+    }
+}

@@ -1,0 +1,140 @@
+import EstateLogic
+import Foundation
+import PQ
+
+/// The organisation tree.
+public struct OrgUnitRepository: Sendable {
+    let transaction: PQTransaction
+
+    static let columns: SQL = "group_id, id, parent_id, kind, code, name, active, path"
+
+    static func decode(_ row: PQRow) throws -> OrgUnit {
+        let kind: String = try row.decode("kind")
+        guard let parsed = OrgUnitKind(rawValue: kind) else {
+            throw DataError.internalFailure("org unit of unknown kind \(kind)")
+        }
+        return OrgUnit(groupID: try row.decode("group_id"), id: try row.decode("id"),
+                       parentID: try row.decode("parent_id"), kind: parsed, code: try row.decode("code"),
+                       name: try row.decode("name"), active: try row.decode("active"), path: try row.decode("path"))
+    }
+
+    public func insert(_ unit: OrgUnit) async throws {
+        try await transaction.execute("""
+            INSERT INTO org_units (group_id, id, parent_id, kind, code, name, active, path)
+            VALUES (\(unit.groupID), \(unit.id), \(unit.parentID), \(unit.kind.rawValue), \(unit.code), \(unit.name),
+                    \(unit.active), \(unit.path))
+            """)
+    }
+
+    public func find(groupID: UUID, id: UUID) async throws -> OrgUnit? {
+        try await transaction.query("SELECT \(Self.columns) FROM org_units WHERE group_id = \(groupID) AND id = \(id)")
+            .firstRow.map(Self.decode)
+    }
+
+    public func find(groupID: UUID, code: String) async throws -> OrgUnit? {
+        try await transaction.query("SELECT \(Self.columns) FROM org_units WHERE group_id = \(groupID) AND code = \(code)")
+            .firstRow.map(Self.decode)
+    }
+
+    /// The direct children of a unit, by code.
+    public func children(groupID: UUID, of id: UUID) async throws -> [OrgUnit] {
+        try await transaction.query("""
+            SELECT \(Self.columns) FROM org_units WHERE group_id = \(groupID) AND parent_id = \(id) ORDER BY code
+            """).map(Self.decode)
+    }
+
+    /// Units at or below any of `roots`, in id order after `cursor` (keyset pagination).
+    public func list(groupID: UUID, under roots: [UUID], after cursor: UUID?, limit: Int) async throws -> [OrgUnit] {
+        let after: SQL = cursor.map { "AND id > \($0)" } ?? ""
+        return try await transaction.query("""
+            SELECT \(Self.columns) FROM org_units
+            WHERE group_id = \(groupID) AND path && \(roots) \(after)
+            ORDER BY id LIMIT \(limit)
+            """).map(Self.decode)
+    }
+}
+
+/// Users and their role grants.
+public struct UserRepository: Sendable {
+    let transaction: PQTransaction
+
+    static let columns: SQL = "u.group_id, u.id, u.org_unit_id, u.username, u.display_name, u.active"
+
+    static func decode(_ row: PQRow) throws -> User {
+        User(groupID: try row.decode("group_id"), id: try row.decode("id"), orgUnitID: try row.decode("org_unit_id"),
+             username: try row.decode("username"), displayName: try row.decode("display_name"), active: try row.decode("active"))
+    }
+
+    public func insert(_ user: User, passwordHash: String) async throws {
+        try await transaction.execute("""
+            INSERT INTO users (group_id, id, org_unit_id, username, display_name, password_hash, active)
+            VALUES (\(user.groupID), \(user.id), \(user.orgUnitID), \(user.username), \(user.displayName),
+                    \(passwordHash), \(user.active))
+            """)
+    }
+
+    /// The user and password hash for a login, found by group code and username.
+    public func credentials(groupCode: String, username: String) async throws -> (user: User, passwordHash: String)? {
+        try await transaction.query("""
+            SELECT \(Self.columns), u.password_hash FROM users u JOIN groups g ON g.id = u.group_id
+            WHERE g.code = \(groupCode) AND u.username = \(username) AND g.active
+            """).firstRow.map { (try Self.decode($0), try $0.decode("password_hash", as: String.self)) }
+    }
+
+    public func grant(_ role: String, to user: User, at orgUnitID: UUID) async throws {
+        try await transaction.execute("""
+            INSERT INTO role_grants (group_id, id, user_id, role, org_unit_id)
+            VALUES (\(user.groupID), \(UUIDv7.make()), \(user.id), \(role), \(orgUnitID))
+            ON CONFLICT ON CONSTRAINT role_grants_unique DO NOTHING
+            """)
+    }
+
+    /// The user's grants, as role codes at units.
+    public func grants(groupID: UUID, userID: UUID) async throws -> [(role: String, orgUnitID: UUID)] {
+        try await transaction.query("""
+            SELECT role, org_unit_id FROM role_grants WHERE group_id = \(groupID) AND user_id = \(userID)
+            ORDER BY role, org_unit_id
+            """).map { (try $0.decode("role", as: String.self), try $0.decode("org_unit_id", as: UUID.self)) }
+    }
+}
+
+/// Login sessions.
+public struct SessionRepository: Sendable {
+    let transaction: PQTransaction
+
+    public func create(token: SessionToken, userID: UUID, expiresAt: Date) async throws -> UUID {
+        let id = UUIDv7.make()
+        try await transaction.execute("""
+            INSERT INTO sessions (group_id, id, user_id, token_hash, expires_at)
+            VALUES (\(token.groupID), \(id), \(userID), \(token.storedHash), \(expiresAt))
+            """)
+        return id
+    }
+
+    /// The live session of a token and its active user; nil when unknown, expired, revoked or the user is inactive.
+    public func live(_ token: SessionToken) async throws -> (sessionID: UUID, expiresAt: Date, user: User)? {
+        try await transaction.query("""
+            SELECT s.id AS session_id, s.expires_at, \(UserRepository.columns)
+            FROM sessions s JOIN users u ON u.group_id = s.group_id AND u.id = s.user_id
+            WHERE s.group_id = \(token.groupID) AND s.token_hash = \(token.storedHash)
+              AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
+            """).firstRow.map {
+            (try $0.decode("session_id", as: UUID.self), try $0.decode("expires_at", as: Date.self), try UserRepository.decode($0))
+        }
+    }
+
+    /// Ends a session; returns whether it was live.
+    @discardableResult
+    public func revoke(groupID: UUID, sessionID: UUID) async throws -> Bool {
+        try await transaction.execute("""
+            UPDATE sessions SET revoked_at = now()
+            WHERE group_id = \(groupID) AND id = \(sessionID) AND revoked_at IS NULL
+            """) == 1
+    }
+}
+
+extension UnitOfWork {
+    public var orgUnits: OrgUnitRepository { OrgUnitRepository(transaction: transaction) }
+    public var users: UserRepository { UserRepository(transaction: transaction) }
+    public var sessions: SessionRepository { SessionRepository(transaction: transaction) }
+}
