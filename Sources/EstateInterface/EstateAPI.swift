@@ -37,6 +37,7 @@ public struct EstateAPI: Sendable {
         HealthController(database: database, metrics: metrics).register(in: &routes)
         AuthController(database: database, settings: authentication).register(in: &routes)
         OrgUnitController(database: database).register(in: &routes)
+        AuditController(database: database).register(in: &routes)
         return routes
     }
 

@@ -10,7 +10,7 @@ struct EstateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "estate",
         abstract: "Estate: the property developer's sales back end.",
-        subcommands: [Serve.self, Migrate.self, Seed.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, Audit.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -115,6 +115,46 @@ struct Seed: AsyncParsableCommand {
                 -d '{"group":"\(summary.groupCode)","username":"system.administrator","password":"\(DemoData.password)"}'
             then send the token:  curl -s \(base)/v1/me -H "Authorization: Bearer <token>"
             """)
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Work with the audit trail.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute every group's audit hash chain; exit 1 naming the first broken entry.")
+
+        @Option(name: .long, help: "Only this group (its code).")
+        var group: String?
+
+        func run() async throws {
+            let (settings, logger) = try prepare()
+            let database = try openDatabase(settings, logger: logger)
+            let results: [AuditVerification]
+            do {
+                results = try await database.verifyAudit(groupCode: group)
+            } catch {
+                await database.close()
+                printError("error: the audit trail could not be read: \(error)")
+                throw ExitCode(1)
+            }
+            await database.close()
+            var broken = false
+            for result in results {
+                if let problem = result.firstBreak {
+                    broken = true
+                    print("BROKEN  group \(result.groupCode): \(problem)")
+                } else {
+                    print("ok      group \(result.groupCode): \(result.entries) entries, chain whole")
+                }
+            }
+            if group != nil && results.isEmpty {
+                printError("error: no group with code \(group ?? "")")
+                throw ExitCode(1)
+            }
+            if broken { throw ExitCode(1) }
+        }
     }
 }
 

@@ -6,7 +6,7 @@ import PQ
 public struct OrgUnitRepository: Sendable {
     let transaction: PQTransaction
 
-    static let columns: SQL = "group_id, id, parent_id, kind, code, name, active, path"
+    static let columns: SQL = "group_id, id, parent_id, kind, code, name, active, path, version"
 
     static func decode(_ row: PQRow) throws -> OrgUnit {
         let kind: String = try row.decode("kind")
@@ -15,15 +15,71 @@ public struct OrgUnitRepository: Sendable {
         }
         return OrgUnit(groupID: try row.decode("group_id"), id: try row.decode("id"),
                        parentID: try row.decode("parent_id"), kind: parsed, code: try row.decode("code"),
-                       name: try row.decode("name"), active: try row.decode("active"), path: try row.decode("path"))
+                       name: try row.decode("name"), active: try row.decode("active"), path: try row.decode("path"),
+                       version: try row.decode("version"))
+    }
+
+    /// Runs a write, turning a clash on the group's unit codes into ``OrganisationError/codeTaken(_:)``.
+    private func refusingDuplicateCode<T>(_ code: String, _ write: () async throws -> T) async throws -> T {
+        do {
+            return try await write()
+        } catch let error as PQError where error.isUniqueViolation && error.constraint == "org_units_code_key" {
+            throw OrganisationError.codeTaken(code)
+        }
     }
 
     public func insert(_ unit: OrgUnit) async throws {
+        try await refusingDuplicateCode(unit.code) {
+            try await transaction.execute("""
+                INSERT INTO org_units (group_id, id, parent_id, kind, code, name, active, path, version)
+                VALUES (\(unit.groupID), \(unit.id), \(unit.parentID), \(unit.kind.rawValue), \(unit.code), \(unit.name),
+                        \(unit.active), \(unit.path), \(unit.version))
+                """)
+        }
+    }
+
+    /// Locks a unit for a change; nil when it does not exist.
+    public func lock(groupID: UUID, id: UUID) async throws -> OrgUnit? {
+        try await transaction.query("SELECT \(Self.columns) FROM org_units WHERE group_id = \(groupID) AND id = \(id) FOR UPDATE")
+            .firstRow.map(Self.decode)
+    }
+
+    /// Stores a changed code, name or active flag of a unit read (and locked) at `unit.version`; returns the stored unit.
+    public func update(_ unit: OrgUnit) async throws -> OrgUnit {
+        try await refusingDuplicateCode(unit.code) {
+            guard let row = try await transaction.query("""
+                UPDATE org_units SET code = \(unit.code), name = \(unit.name), active = \(unit.active),
+                       version = version + 1, updated_at = now()
+                WHERE group_id = \(unit.groupID) AND id = \(unit.id) AND version = \(unit.version)
+                RETURNING \(Self.columns)
+                """).firstRow else {
+                throw OrganisationError.versionMismatch(current: unit.version)
+            }
+            return try Self.decode(row)
+        }
+    }
+
+    /// Whether a unit has active children.
+    public func hasActiveChildren(groupID: UUID, id: UUID) async throws -> Bool {
+        try await !transaction.query("""
+            SELECT 1 FROM org_units WHERE group_id = \(groupID) AND parent_id = \(id) AND active LIMIT 1
+            """).isEmpty
+    }
+
+    /// Moves a unit and its whole subtree under a new parent (paths rewritten in one statement).
+    public func move(_ unit: OrgUnit, under parent: OrgUnit) async throws -> OrgUnit {
+        let depth = unit.path.count
         try await transaction.execute("""
-            INSERT INTO org_units (group_id, id, parent_id, kind, code, name, active, path)
-            VALUES (\(unit.groupID), \(unit.id), \(unit.parentID), \(unit.kind.rawValue), \(unit.code), \(unit.name),
-                    \(unit.active), \(unit.path))
+            UPDATE org_units
+            SET path = \(parent.path) || path[\(depth):],
+                parent_id = CASE WHEN id = \(unit.id) THEN \(parent.id) ELSE parent_id END,
+                version = version + 1, updated_at = now()
+            WHERE group_id = \(unit.groupID) AND path @> ARRAY[\(unit.id)]
             """)
+        guard let moved = try await find(groupID: unit.groupID, id: unit.id) else {
+            throw DataError.internalFailure("moved unit vanished")
+        }
+        return moved
     }
 
     public func find(groupID: UUID, id: UUID) async throws -> OrgUnit? {

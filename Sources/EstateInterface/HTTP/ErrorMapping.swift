@@ -1,4 +1,5 @@
 import EstateData
+import EstateLogic
 import Logging
 
 /// The one place where data-layer failures become HTTP problems.
@@ -14,6 +15,31 @@ extension DataError {
         case .internalFailure(let reason):
             logger.error("database failure", metadata: ["reason": .string(reason)])
             return .internalError
+        }
+    }
+}
+
+extension OrganisationError {
+    var problem: Problem {
+        switch self {
+        case .kindNotAllowed(let parent, let child):
+            Problem(status: .unprocessableContent, code: "kind-not-allowed",
+                    detail: "A \(child.rawValue) cannot be placed under a \(parent.rawValue).")
+        case .moveIntoOwnSubtree:
+            Problem(status: .unprocessableContent, code: "move-into-own-subtree",
+                    detail: "A unit cannot move under itself or one of its descendants.")
+        case .rootIsFixed:
+            Problem(status: .unprocessableContent, code: "root-is-fixed",
+                    detail: "The group's root unit cannot be moved or deactivated.")
+        case .hasActiveChildren:
+            Problem(status: .unprocessableContent, code: "has-active-children",
+                    detail: "Deactivate or move the unit's active children first.")
+        case .codeTaken(let code):
+            Problem(status: .conflict, code: "code-taken", detail: "Another unit of the group has the code \(code).",
+                    errors: [.init(field: "code", message: "is taken")])
+        case .versionMismatch(let current):
+            Problem(status: .preconditionFailed, code: "version-mismatch",
+                    detail: "The unit changed since you read it (now version \(current)); read it again.")
         }
     }
 }

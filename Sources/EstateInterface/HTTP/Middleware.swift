@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import EstateData
+import EstateLogic
 
 /// Takes `X-Request-ID` from the request (if well-formed) or makes one, and puts it on the
 /// logger, the context and the response.
@@ -74,6 +75,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return .forStatus(error.status, detail: error.body)
         case let error as DataError:
             return error.problem(logger: context.logger)
+        case let error as OrganisationError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

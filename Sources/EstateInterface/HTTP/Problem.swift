@@ -74,6 +74,8 @@ extension Problem {
         case 405: "method-not-allowed"
         case 413: "content-too-large"
         case 415: "unsupported-media-type"
+        case 412: "version-mismatch"
+        case 428: "precondition-required"
         case 503: "unavailable"
         case 500: "internal"
         default: "http-\(status.code)"
@@ -83,6 +85,11 @@ extension Problem {
 
     public static func badRequest(_ detail: String, errors: [FieldError]? = nil) -> Problem {
         Problem(status: .badRequest, code: errors == nil ? "bad-request" : "validation", detail: detail, errors: errors)
+    }
+
+    /// 400 with the fields at fault, from the domain's validation.
+    public static func validation(_ violations: [FieldViolation]) -> Problem {
+        .badRequest("Some fields are not valid.", errors: violations.map { FieldError(field: $0.field, message: $0.message) })
     }
 
     public static func unauthorized(_ detail: String) -> Problem {

@@ -56,6 +56,7 @@ struct OrgUnitBody: ResponseEncodable {
     let active: Bool
     /// Ids from the group's root unit down to this one.
     let path: [UUID]
+    let version: Int
 
     init(_ unit: OrgUnit) {
         id = unit.id
@@ -65,6 +66,7 @@ struct OrgUnitBody: ResponseEncodable {
         name = unit.name
         active = unit.active
         path = unit.path
+        version = unit.version
     }
 }
 
@@ -78,4 +80,20 @@ struct Page<Item: Encodable & Sendable>: ResponseEncodable {
     let items: [Item]
     /// Pass as `cursor` for the next page; absent on the last page.
     let nextCursor: String?
+}
+
+struct CreateOrgUnit: Decodable {
+    let parentId: UUID
+    let kind: String
+    let code: String
+    let name: String
+}
+
+struct UpdateOrgUnit: Decodable {
+    let code: String?
+    let name: String?
+}
+
+struct MoveOrgUnit: Decodable {
+    let parentId: UUID
 }
