@@ -22,21 +22,25 @@ public struct EstateAPI: Sendable {
     public let metrics: HTTPMetrics
     public let configuration: HTTPConfiguration
     public let authentication: AuthenticationSettings
+    public let loginGuard: LoginGuard
 
     public init(database: Database, configuration: HTTPConfiguration, metrics: HTTPMetrics = HTTPMetrics(),
-                authentication: AuthenticationSettings = AuthenticationSettings()) {
+                authentication: AuthenticationSettings = AuthenticationSettings(), loginGuard: LoginGuard = LoginGuard()) {
         self.database = database
         self.configuration = configuration
         self.metrics = metrics
         self.authentication = authentication
+        self.loginGuard = loginGuard
     }
 
     /// Every route of the API, each with its declared access.
     public var routes: RouteTable {
         var routes = RouteTable()
         HealthController(database: database, metrics: metrics).register(in: &routes)
-        AuthController(database: database, settings: authentication).register(in: &routes)
-        OrgUnitController(database: database).register(in: &routes)
+        AuthController(database: database, settings: authentication, throttle: loginGuard).register(in: &routes)
+        let organisation = OrgUnitController(database: database)
+        organisation.register(in: &routes)
+        UserController(database: database, settings: authentication, organisation: organisation).register(in: &routes)
         AuditController(database: database).register(in: &routes)
         return routes
     }

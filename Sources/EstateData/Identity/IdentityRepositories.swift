@@ -114,18 +114,63 @@ public struct OrgUnitRepository: Sendable {
 public struct UserRepository: Sendable {
     let transaction: PQTransaction
 
-    static let columns: SQL = "u.group_id, u.id, u.org_unit_id, u.username, u.display_name, u.active"
+    static let columns: SQL = "u.group_id, u.id, u.org_unit_id, u.username, u.display_name, u.active, u.version"
 
     static func decode(_ row: PQRow) throws -> User {
         User(groupID: try row.decode("group_id"), id: try row.decode("id"), orgUnitID: try row.decode("org_unit_id"),
-             username: try row.decode("username"), displayName: try row.decode("display_name"), active: try row.decode("active"))
+             username: try row.decode("username"), displayName: try row.decode("display_name"), active: try row.decode("active"),
+             version: try row.decode("version"))
     }
 
     public func insert(_ user: User, passwordHash: String) async throws {
+        do {
+            try await transaction.execute("""
+                INSERT INTO users (group_id, id, org_unit_id, username, display_name, password_hash, active)
+                VALUES (\(user.groupID), \(user.id), \(user.orgUnitID), \(user.username), \(user.displayName),
+                        \(passwordHash), \(user.active))
+                """)
+        } catch let error as PQError where error.isUniqueViolation && error.constraint == "users_username_key" {
+            throw IdentityError.usernameTaken(user.username)
+        }
+    }
+
+    /// A user with the unit path where they belong (for scope checks), locked for a change when asked.
+    public func find(groupID: UUID, id: UUID, lock: Bool = false) async throws -> (user: User, unitPath: [UUID])? {
+        let locking: SQL = lock ? "FOR UPDATE OF u" : ""
+        return try await transaction.query("""
+            SELECT \(Self.columns), o.path FROM users u JOIN org_units o ON o.group_id = u.group_id AND o.id = u.org_unit_id
+            WHERE u.group_id = \(groupID) AND u.id = \(id) \(locking)
+            """).firstRow.map { (try Self.decode($0), try $0.decode("path", as: [UUID].self)) }
+    }
+
+    /// Users belonging to units at or below `roots`, in id order after `cursor`.
+    public func list(groupID: UUID, under roots: [UUID], after cursor: UUID?, limit: Int) async throws -> [User] {
+        let after: SQL = cursor.map { "AND u.id > \($0)" } ?? ""
+        return try await transaction.query("""
+            SELECT \(Self.columns) FROM users u JOIN org_units o ON o.group_id = u.group_id AND o.id = u.org_unit_id
+            WHERE u.group_id = \(groupID) AND o.path && \(roots) \(after)
+            ORDER BY u.id LIMIT \(limit)
+            """).map(Self.decode)
+    }
+
+    /// Stores a changed display name, unit or active flag of a user read at `user.version`.
+    public func update(_ user: User) async throws -> User {
+        guard let row = try await transaction.query("""
+            UPDATE users u SET display_name = \(user.displayName), org_unit_id = \(user.orgUnitID), active = \(user.active),
+                   version = version + 1, updated_at = now()
+            WHERE group_id = \(user.groupID) AND id = \(user.id) AND version = \(user.version)
+            RETURNING \(Self.columns)
+            """).firstRow else {
+            throw IdentityError.versionMismatch(current: user.version)
+        }
+        return try Self.decode(row)
+    }
+
+    /// Replaces a user's password hash.
+    public func setPassword(groupID: UUID, userID: UUID, hash: String) async throws {
         try await transaction.execute("""
-            INSERT INTO users (group_id, id, org_unit_id, username, display_name, password_hash, active)
-            VALUES (\(user.groupID), \(user.id), \(user.orgUnitID), \(user.username), \(user.displayName),
-                    \(passwordHash), \(user.active))
+            UPDATE users SET password_hash = \(hash), version = version + 1, updated_at = now()
+            WHERE group_id = \(groupID) AND id = \(userID)
             """)
     }
 
@@ -177,6 +222,13 @@ public struct SessionRepository: Sendable {
             """).firstRow.map {
             (try $0.decode("session_id", as: UUID.self), try $0.decode("expires_at", as: Date.self), try UserRepository.decode($0))
         }
+    }
+
+    /// Ends every live session of a user (deactivation, password reset).
+    public func revokeAll(groupID: UUID, userID: UUID) async throws {
+        try await transaction.execute("""
+            UPDATE sessions SET revoked_at = now() WHERE group_id = \(groupID) AND user_id = \(userID) AND revoked_at IS NULL
+            """)
     }
 
     /// Ends a session; returns whether it was live.

@@ -43,3 +43,16 @@ extension OrganisationError {
         }
     }
 }
+
+extension IdentityError {
+    var problem: Problem {
+        switch self {
+        case .usernameTaken(let name):
+            Problem(status: .conflict, code: "username-taken", detail: "Another user of the group is called \(name).",
+                    errors: [.init(field: "username", message: "is taken")])
+        case .versionMismatch(let current):
+            Problem(status: .preconditionFailed, code: "version-mismatch",
+                    detail: "The user changed since you read it (now version \(current)); read it again.")
+        }
+    }
+}

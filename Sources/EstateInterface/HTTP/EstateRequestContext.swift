@@ -14,8 +14,12 @@ public struct EstateRequestContext: RequestContext {
     /// The signed-in caller, set by the route's access check (nil on anonymous routes).
     public var caller: Caller?
 
+    /// The client's IP address as the socket sees it ("unknown" when there is none, e.g. in tests).
+    public let clientAddress: String
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { maxBodyBytes }

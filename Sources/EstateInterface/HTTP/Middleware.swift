@@ -77,6 +77,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem(logger: context.logger)
         case let error as OrganisationError:
             return error.problem
+        case let error as IdentityError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

@@ -16,6 +16,7 @@ struct UserBody: ResponseEncodable {
     let displayName: String
     let orgUnitId: UUID
     let active: Bool
+    let version: Int
 
     init(_ user: User) {
         id = user.id
@@ -23,6 +24,7 @@ struct UserBody: ResponseEncodable {
         displayName = user.displayName
         orgUnitId = user.orgUnitID
         active = user.active
+        version = user.version
     }
 }
 
@@ -96,4 +98,20 @@ struct UpdateOrgUnit: Decodable {
 
 struct MoveOrgUnit: Decodable {
     let parentId: UUID
+}
+
+struct CreateUser: Decodable {
+    let orgUnitId: UUID
+    let username: String
+    let displayName: String
+    let password: String
+}
+
+struct UpdateUser: Decodable {
+    let displayName: String?
+    let orgUnitId: UUID?
+}
+
+struct ResetPassword: Decodable {
+    let password: String
 }
