@@ -41,6 +41,7 @@ public struct EstateAPI: Sendable {
         let organisation = OrgUnitController(database: database)
         organisation.register(in: &routes)
         UserController(database: database, settings: authentication, organisation: organisation).register(in: &routes)
+        APIKeyController(database: database, organisation: organisation).register(in: &routes)
         AuditController(database: database).register(in: &routes)
         return routes
     }

@@ -1,12 +1,32 @@
 import EstateLogic
 import Foundation
 
-/// Who is calling: the signed-in user, their session and what they may see and do.
+/// Who is calling: a signed-in user or an integration partner's API key, and what they may see and do.
 public struct Caller: Sendable, Hashable {
-    public let user: User
-    public let sessionID: UUID
-    public let sessionExpiresAt: Date
+    public enum Credential: Sendable, Hashable {
+        case session(id: UUID, user: User)
+        case apiKey(id: UUID, name: String)
+    }
+
+    public let groupID: UUID
+    public let credential: Credential
+    /// When the session or key stops working.
+    public let expiresAt: Date
     public let scope: AccessScope
+
+    /// The signed-in user; nil for an API key.
+    public var user: User? {
+        if case .session(_, let user) = credential { return user }
+        return nil
+    }
+
+    /// Who the audit trail names.
+    public var actor: AuditActor {
+        switch credential {
+        case .session(_, let user): .user(user.id)
+        case .apiKey(let id, _): .apiKey(id)
+        }
+    }
 }
 
 /// A successful login.
@@ -39,7 +59,7 @@ extension Database {
             return nil
         }
         guard try await settings.hasher.verify(password, hash: found.passwordHash), found.user.active else { return nil }
-        let token = SessionToken.make(groupID: found.user.groupID)
+        let token = BearerToken.make(.session, groupID: found.user.groupID)
         let lifetime = settings.sessionLifetime.components
         let expiresAt = Date().addingTimeInterval(TimeInterval(lifetime.seconds))
         _ = try await unitOfWork { try await $0.sessions.create(token: token, userID: found.user.id, expiresAt: expiresAt) }
@@ -48,20 +68,31 @@ extension Database {
 
     /// The caller behind a bearer token; nil when it is malformed, unknown, expired or revoked.
     public func authenticate(token text: String) async throws -> Caller? {
-        guard let token = SessionToken(text) else { return nil }
+        guard let token = BearerToken(text) else { return nil }
         return try await unitOfWork { work in
-            guard let session = try await work.sessions.live(token) else { return nil }
-            let grants = try await work.users.grants(groupID: session.user.groupID, userID: session.user.id)
-            return Caller(user: session.user, sessionID: session.sessionID, sessionExpiresAt: session.expiresAt,
-                          scope: AccessScope(groupID: session.user.groupID, grants: grants.map { grant in
-                              RoleGrant(role: grant.role, orgUnitID: grant.orgUnitID,
-                                        permissions: BuiltInRoles.named(grant.role)?.permissions ?? [])
-                          }))
+            switch token.kind {
+            case .session:
+                guard let session = try await work.sessions.live(token) else { return nil }
+                let grants = try await work.users.grants(groupID: session.user.groupID, userID: session.user.id)
+                return Caller(groupID: session.user.groupID, credential: .session(id: session.sessionID, user: session.user),
+                              expiresAt: session.expiresAt,
+                              scope: AccessScope(groupID: session.user.groupID, grants: grants.map { grant in
+                                  RoleGrant(role: grant.role, orgUnitID: grant.orgUnitID,
+                                            permissions: BuiltInRoles.named(grant.role)?.permissions ?? [])
+                              }))
+            case .apiKey:
+                guard let key = try await work.apiKeys.live(token) else { return nil }
+                return Caller(groupID: key.groupID, credential: .apiKey(id: key.id, name: key.name), expiresAt: key.expiresAt,
+                              scope: AccessScope(groupID: key.groupID, grants: [
+                                  RoleGrant(role: "api_key", orgUnitID: key.orgUnitID, permissions: key.permissions),
+                              ]))
+            }
         }
     }
 
-    /// Ends the caller's session.
+    /// Ends the caller's session (API keys are revoked through their own route).
     public func logout(_ caller: Caller) async throws {
-        try await unitOfWork { try await $0.sessions.revoke(groupID: caller.user.groupID, sessionID: caller.sessionID) }
+        guard case .session(let id, _) = caller.credential else { return }
+        try await unitOfWork { try await $0.sessions.revoke(groupID: caller.groupID, sessionID: id) }
     }
 }

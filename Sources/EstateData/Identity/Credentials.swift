@@ -23,40 +23,49 @@ public struct PasswordHasher: Sendable {
     }
 }
 
-/// A bearer token for a login session: `est_<group id, 32 hex>_<43 random base64url>`.
-/// Only its SHA-256 is stored; the group id lets a request find its tenant without a global lookup.
-public struct SessionToken: Sendable, Hashable, CustomStringConvertible {
+/// A bearer token: `est_<group id, 32 hex>_<43 random base64url>` for a login session,
+/// `esk_...` for an API key. Only its SHA-256 is stored; the group id lets a request find its
+/// tenant without a global lookup.
+public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        case session = "est"
+        case apiKey = "esk"
+    }
+
+    public let kind: Kind
     public let groupID: UUID
     let secret: String
 
     /// A new random token for the group.
-    public static func make(groupID: UUID) -> SessionToken {
+    public static func make(_ kind: Kind, groupID: UUID) -> BearerToken {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let secret = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        return SessionToken(groupID: groupID, secret: secret)
+        return BearerToken(kind: kind, groupID: groupID, secret: secret)
     }
 
     /// Parses a token; nil for anything not shaped like one.
     public init?(_ text: String) {
         let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "est", parts[1].count == 32, parts[2].count == 43,
+        guard parts.count == 3, let kind = Kind(rawValue: String(parts[0])), parts[1].count == 32, parts[2].count == 43,
               parts[2].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
               let groupID = UUID(hexDigits: parts[1]) else { return nil }
+        self.kind = kind
         self.groupID = groupID
         self.secret = String(parts[2])
     }
 
-    private init(groupID: UUID, secret: String) {
+    private init(kind: Kind, groupID: UUID, secret: String) {
+        self.kind = kind
         self.groupID = groupID
         self.secret = secret
     }
 
     /// The token as the client sends it.
     public var text: String {
-        "est_" + groupID.uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_" + secret
+        kind.rawValue + "_" + groupID.uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_" + secret
     }
 
     /// What is stored: SHA-256 of the whole token, hex.
@@ -65,7 +74,7 @@ public struct SessionToken: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Never the secret.
-    public var description: String { "SessionToken(group \(groupID))" }
+    public var description: String { "BearerToken(\(kind), group \(groupID))" }
 }
 
 extension UUID {

@@ -203,7 +203,7 @@ public struct UserRepository: Sendable {
 public struct SessionRepository: Sendable {
     let transaction: PQTransaction
 
-    public func create(token: SessionToken, userID: UUID, expiresAt: Date) async throws -> UUID {
+    public func create(token: BearerToken, userID: UUID, expiresAt: Date) async throws -> UUID {
         let id = UUIDv7.make()
         try await transaction.execute("""
             INSERT INTO sessions (group_id, id, user_id, token_hash, expires_at)
@@ -213,7 +213,7 @@ public struct SessionRepository: Sendable {
     }
 
     /// The live session of a token and its active user; nil when unknown, expired, revoked or the user is inactive.
-    public func live(_ token: SessionToken) async throws -> (sessionID: UUID, expiresAt: Date, user: User)? {
+    public func live(_ token: BearerToken) async throws -> (sessionID: UUID, expiresAt: Date, user: User)? {
         try await transaction.query("""
             SELECT s.id AS session_id, s.expires_at, \(UserRepository.columns)
             FROM sessions s JOIN users u ON u.group_id = s.group_id AND u.id = s.user_id

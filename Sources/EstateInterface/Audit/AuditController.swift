@@ -79,7 +79,7 @@ struct AuditController {
                 from: try date("from"), until: try date("until"),
                 underUnits: Array(caller.scope.units(with: .auditRead)))
             let entries = try await database.unitOfWork { work in
-                try await work.audit.entries(groupID: caller.user.groupID, filter: filter, beforeSequence: before, limit: limit)
+                try await work.audit.entries(groupID: caller.groupID, filter: filter, beforeSequence: before, limit: limit)
             }
             let next = entries.count == limit ? entries.last.map { String($0.sequence) } : nil
             return Page(items: entries.map(AuditEntryBody.init), nextCursor: next)

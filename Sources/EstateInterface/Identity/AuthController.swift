@@ -28,12 +28,19 @@ struct AuthController {
             return LoginBody(token: session.token, expiresAt: session.expiresAt, user: UserBody(session.user))
         }
         routes.add(.post, "/v1/auth/logout", access: .authenticated) { _, context in
-            try await database.logout(try context.requireCaller())
+            let caller = try context.requireCaller()
+            guard caller.user != nil else {
+                throw Problem(status: .forbidden, code: "not-a-user", detail: "API keys are revoked with POST /v1/api-keys/{id}/revoke.")
+            }
+            try await database.logout(caller)
             return Response(status: .noContent)
         }
         routes.add(.get, "/v1/me", access: .authenticated) { _, context in
             let caller = try context.requireCaller()
-            return MeBody(user: UserBody(caller.user), groupId: caller.user.groupID, sessionExpiresAt: caller.sessionExpiresAt,
+            guard let user = caller.user else {
+                throw Problem(status: .forbidden, code: "not-a-user", detail: "API keys have no user; this route is for signed-in users.")
+            }
+            return MeBody(user: UserBody(user), groupId: caller.groupID, sessionExpiresAt: caller.expiresAt,
                           grants: caller.scope.grants.map {
                               GrantBody(role: $0.role, orgUnitId: $0.orgUnitID, permissions: $0.permissions.map(\.rawValue).sorted())
                           })

@@ -13,7 +13,7 @@ struct OrgUnitController {
             let page = try PageRequest(request)
             let roots = Array(caller.scope.units(with: .orgRead))
             let units = try await database.unitOfWork { work in
-                try await work.orgUnits.list(groupID: caller.user.groupID, under: roots, after: page.after, limit: page.limit)
+                try await work.orgUnits.list(groupID: caller.groupID, under: roots, after: page.after, limit: page.limit)
             }
             return Page(items: units.map(OrgUnitBody.init), nextCursor: page.nextCursor(after: units, lastID: units.last?.id))
         }
@@ -21,8 +21,8 @@ struct OrgUnitController {
             let caller = try context.requireCaller()
             let id = try context.parameters.require("id", as: UUID.self)
             let found = try await database.unitOfWork { work -> (OrgUnit, [OrgUnit])? in
-                guard let unit = try await work.orgUnits.find(groupID: caller.user.groupID, id: id) else { return nil }
-                return (unit, try await work.orgUnits.children(groupID: caller.user.groupID, of: id))
+                guard let unit = try await work.orgUnits.find(groupID: caller.groupID, id: id) else { return nil }
+                return (unit, try await work.orgUnits.children(groupID: caller.groupID, of: id))
             }
             guard let (unit, children) = found else { throw Problem.notFound() }
             try context.authorize(.orgRead, groupID: unit.groupID, unitPath: unit.path)
@@ -100,7 +100,7 @@ struct OrgUnitController {
     /// A unit the caller can see, for a reference in a request body: one they cannot see is a
     /// validation error on that field (the same as one that does not exist).
     func visibleUnit(_ work: UnitOfWork, caller: Caller, id: UUID, field: String) async throws -> OrgUnit {
-        guard let unit = try await work.orgUnits.lock(groupID: caller.user.groupID, id: id),
+        guard let unit = try await work.orgUnits.lock(groupID: caller.groupID, id: id),
               caller.scope.canSee(groupID: unit.groupID, unitPath: unit.path) else {
             throw Problem.validation([FieldViolation(field: field, message: "is not a unit you can see")])
         }
@@ -111,7 +111,7 @@ struct OrgUnitController {
     func change(caller: Caller, context: EstateRequestContext, id: UUID, version: Int, action: String = "org_unit.update",
                 _ edit: (UnitOfWork, OrgUnit) async throws -> OrgUnit) async throws -> OrgUnit {
         try await database.unitOfWork { work in
-            guard let unit = try await work.orgUnits.lock(groupID: caller.user.groupID, id: id) else { throw Problem.notFound() }
+            guard let unit = try await work.orgUnits.lock(groupID: caller.groupID, id: id) else { throw Problem.notFound() }
             try context.authorize(.orgWrite, groupID: unit.groupID, unitPath: unit.path)
             guard unit.version == version else { throw OrganisationError.versionMismatch(current: unit.version) }
             let changed = try await edit(work, unit)
@@ -124,7 +124,7 @@ struct OrgUnitController {
                 before: [String: String?]) async throws {
         let caller = try context.requireCaller()
         try await work.audit.append(
-            AuditEvent(actor: .user(caller.user.id), action: action, objectType: "org_unit", objectID: unit.id,
+            AuditEvent(actor: caller.actor, action: action, objectType: "org_unit", objectID: unit.id,
                        orgUnitID: unit.id, changes: AuditChange.diff(before: before, after: unit.auditFields),
                        requestID: context.requestID),
             groupID: unit.groupID)

@@ -14,7 +14,7 @@ struct UserController {
             let caller = try context.requireCaller()
             let page = try PageRequest(request)
             let users = try await database.unitOfWork { work in
-                try await work.users.list(groupID: caller.user.groupID, under: Array(caller.scope.units(with: .usersRead)),
+                try await work.users.list(groupID: caller.groupID, under: Array(caller.scope.units(with: .usersRead)),
                                           after: page.after, limit: page.limit)
             }
             return Page(items: users.map(UserBody.init), nextCursor: page.nextCursor(after: users, lastID: users.last?.id))
@@ -23,7 +23,7 @@ struct UserController {
             let caller = try context.requireCaller()
             let id = try context.parameters.require("id", as: UUID.self)
             let found = try await database.unitOfWork { work in
-                try await work.users.find(groupID: caller.user.groupID, id: id, lock: false)
+                try await work.users.find(groupID: caller.groupID, id: id, lock: false)
             }
             guard let found else { throw Problem.notFound() }
             try context.authorize(.usersRead, groupID: found.user.groupID, unitPath: found.unitPath)
@@ -84,18 +84,18 @@ struct UserController {
             let id = try context.parameters.require("id", as: UUID.self)
             let body = try await request.decode(as: ResetPassword.self, context: context)
             let hash = try await database.unitOfWork { work -> String in
-                guard let found = try await work.users.find(groupID: caller.user.groupID, id: id) else { throw Problem.notFound() }
+                guard let found = try await work.users.find(groupID: caller.groupID, id: id) else { throw Problem.notFound() }
                 try context.authorize(.adminUsers, groupID: found.user.groupID, unitPath: found.unitPath)
                 let violations = PasswordPolicy.standard.violations(of: body.password, username: found.user.username)
                 guard violations.isEmpty else { throw Problem.validation(violations) }
                 return try await settings.hasher.hash(body.password)
             }
             try await database.unitOfWork { work in
-                guard let found = try await work.users.find(groupID: caller.user.groupID, id: id, lock: true) else { throw Problem.notFound() }
+                guard let found = try await work.users.find(groupID: caller.groupID, id: id, lock: true) else { throw Problem.notFound() }
                 try await work.users.setPassword(groupID: found.user.groupID, userID: found.user.id, hash: hash)
                 try await work.sessions.revokeAll(groupID: found.user.groupID, userID: found.user.id)
                 try await work.audit.append(
-                    AuditEvent(actor: .user(caller.user.id), action: "user.reset_password", objectType: "user", objectID: found.user.id,
+                    AuditEvent(actor: caller.actor, action: "user.reset_password", objectType: "user", objectID: found.user.id,
                                orgUnitID: found.user.orgUnitID, changes: [AuditChange(field: "password", before: nil, after: "(reset)")],
                                requestID: context.requestID),
                     groupID: found.user.groupID)
@@ -108,7 +108,7 @@ struct UserController {
     func change(caller: Caller, context: EstateRequestContext, id: UUID, version: Int, action: String,
                 _ edit: (UnitOfWork, User) async throws -> User) async throws -> User {
         try await database.unitOfWork { work in
-            guard let found = try await work.users.find(groupID: caller.user.groupID, id: id, lock: true) else { throw Problem.notFound() }
+            guard let found = try await work.users.find(groupID: caller.groupID, id: id, lock: true) else { throw Problem.notFound() }
             try context.authorize(.adminUsers, groupID: found.user.groupID, unitPath: found.unitPath)
             guard found.user.version == version else { throw IdentityError.versionMismatch(current: found.user.version) }
             let changed = try await edit(work, found.user)
@@ -120,7 +120,7 @@ struct UserController {
     func record(_ work: UnitOfWork, _ context: EstateRequestContext, action: String, user: User,
                 before: [String: String?]) async throws {
         try await work.audit.append(
-            AuditEvent(actor: .user(try context.requireCaller().user.id), action: action, objectType: "user", objectID: user.id,
+            AuditEvent(actor: try context.requireCaller().actor, action: action, objectType: "user", objectID: user.id,
                        orgUnitID: user.orgUnitID, changes: AuditChange.diff(before: before, after: user.auditFields),
                        requestID: context.requestID),
             groupID: user.groupID)
