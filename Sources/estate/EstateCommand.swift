@@ -1,6 +1,7 @@
 import ArgumentParser
 import EstateData
 import EstateInterface
+import EstateLogic
 import Foundation
 import Hummingbird
 import Logging
@@ -10,7 +11,7 @@ struct EstateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "estate",
         abstract: "Estate: the property developer's sales back end.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Audit.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, UserCommand.self, Audit.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -115,6 +116,50 @@ struct Seed: AsyncParsableCommand {
                 -d '{"group":"\(summary.groupCode)","username":"system.administrator","password":"\(DemoData.password)"}'
             then send the token:  curl -s \(base)/v1/me -H "Authorization: Bearer <token>"
             """)
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.",
+                                                    subcommands: [CreateAdmin.self])
+
+    struct CreateAdmin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "create-admin",
+            abstract: "Create a group (if missing) and a system administrator at its root.",
+            discussion: "The password is read from ESTATE_ADMIN_PASSWORD, or else from the first line of standard input.")
+
+        @Option(name: .long, help: "The group's code (lower-case letters, digits, dashes).")
+        var group: String
+
+        @Option(name: .long, help: "The group's name, used when the group is created.")
+        var groupName: String?
+
+        @Option(name: .long, help: "The administrator's username.")
+        var username: String = "admin"
+
+        func run() async throws {
+            let (settings, logger) = try prepare()
+            let password = ProcessInfo.processInfo.environment["ESTATE_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? readLine(strippingNewline: true) ?? ""
+            let database = try openDatabase(settings, logger: logger)
+            do {
+                let summary = try await database.createAdministrator(
+                    groupCode: group, groupName: groupName ?? group, username: username, password: password,
+                    hasher: settings.passwordHasher)
+                await database.close()
+                print("Group '\(summary.groupCode)' \(summary.groupCreated ? "created" : "already present"); "
+                      + "administrator '\(summary.username)' created. Sign in with POST /v1/auth/login.")
+            } catch let error as AdministrationError {
+                await database.close()
+                printError("error: \(error)")
+                throw ExitCode(1)
+            } catch let error as IdentityError {
+                await database.close()
+                printError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 import EstateTestSupport
 import Foundation
+import EstateData
+import EstateLogic
 import PQ
 import Testing
 
@@ -63,3 +65,32 @@ struct CommandTests {
     }
 }
 
+
+@Suite("estate user create-admin")
+struct CreateAdminTests {
+    @Test func createsGroupAndAdministratorWhoCanSignIn() async throws {
+        let url = try await TestDatabase.migrated()
+        let environment = ["ESTATE_DATABASE_URL": url, "ESTATE_LOG_FORMAT": "text", "ESTATE_BCRYPT_COST": "4"]
+        let weak = try await runProcess(CommandTests.binary.path, ["user", "create-admin", "--group", "acme", "--username", "root"],
+                                        environment: environment.merging(["ESTATE_ADMIN_PASSWORD": "short"]) { $1 })
+        #expect(weak.status == 1)
+        #expect(weak.output.contains("password"))
+        let made = try await runProcess(CommandTests.binary.path,
+                                        ["user", "create-admin", "--group", "acme", "--group-name", "ACME Homes", "--username", "root"],
+                                        environment: environment.merging(["ESTATE_ADMIN_PASSWORD": "correct horse battery"]) { $1 })
+        #expect(made.status == 0, "\(made.output)")
+        #expect(made.output.contains("Group 'acme' created"))
+        let again = try await runProcess(CommandTests.binary.path, ["user", "create-admin", "--group", "acme", "--username", "root"],
+                                         environment: environment.merging(["ESTATE_ADMIN_PASSWORD": "correct horse battery"]) { $1 })
+        #expect(again.status == 1)
+        #expect(again.output.contains("already called root"))
+        let database = try TestDatabase.database(url: url)
+        let session = try await database.login(groupCode: "acme", username: "root", password: "correct horse battery",
+                                               settings: AuthenticationSettings(hasher: PasswordHasher(cost: 4)))
+        #expect(session != nil)
+        let caller = try await database.authenticate(token: try #require(session?.token))
+        #expect(caller?.scope.holdsAnywhere(.adminUsers) == true)
+        #expect(try await database.verifyAudit(groupCode: "acme").first?.firstBreak == nil)
+        await database.close()
+    }
+}
