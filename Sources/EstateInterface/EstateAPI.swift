@@ -43,6 +43,7 @@ public struct EstateAPI: Sendable {
         UserController(database: database, settings: authentication, organisation: organisation).register(in: &routes)
         APIKeyController(database: database, organisation: organisation).register(in: &routes)
         AuditController(database: database).register(in: &routes)
+        DictionaryController(database: database).register(in: &routes)
         return routes
     }
 

@@ -31,6 +31,7 @@ extension Database {
                 root = OrgUnit.root(of: group, id: UUIDv7.make())
                 try await work.orgUnits.insert(root)
             }
+            try await work.dictionaries.insertDefaults(groupID: group.id)
             let user = User(groupID: group.id, id: UUIDv7.make(), orgUnitID: root.id, username: username,
                             displayName: "System administrator")
             try await work.users.insert(user, passwordHash: hash)

@@ -37,6 +37,7 @@ extension Database {
                 return made
             }
             let root = try await unit(stored.code, stored.name, .group, under: nil)
+            try await work.dictionaries.insertDefaults(groupID: stored.id)
             let region = try await unit("east", "East China Region", .region, under: root)
             let city = try await unit("shanghai", "Shanghai City Company", .cityCompany, under: region)
             let riverside = try await unit("riverside", "Riverside Garden", .project, under: city)

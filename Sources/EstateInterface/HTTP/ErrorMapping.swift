@@ -56,3 +56,16 @@ extension IdentityError {
         }
     }
 }
+
+extension DictionaryError {
+    var problem: Problem {
+        switch self {
+        case .codeTaken(let code):
+            Problem(status: .conflict, code: "code-taken", detail: "The dictionary already has the code \(code).",
+                    errors: [.init(field: "code", message: "is taken")])
+        case .versionMismatch(let current):
+            Problem(status: .preconditionFailed, code: "version-mismatch",
+                    detail: "The entry changed since you read it (now version \(current)); read it again.")
+        }
+    }
+}

@@ -79,6 +79,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as IdentityError:
             return error.problem
+        case let error as DictionaryError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

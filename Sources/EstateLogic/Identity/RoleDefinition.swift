@@ -122,7 +122,7 @@ public enum BuiltInRoles {
     public static let cashier = RoleDefinition(
         code: "cashier", name: "Cashier", level: .project,
         permissions: [
-            .orgRead, .roomsRead, .customersRead, .customersPII, .dealsRead,
+            .orgRead, .dictionariesRead, .roomsRead, .customersRead, .customersPII, .dealsRead,
             .paymentsRead, .paymentsCollect, .paymentsRefund, .receiptsVoid,
         ]
     )
@@ -131,7 +131,7 @@ public enum BuiltInRoles {
     public static let propertyConsultant = RoleDefinition(
         code: "property_consultant", name: "Property consultant", level: .project,
         permissions: [
-            .orgRead, .roomsRead, .pricesRead, .customersRead, .customersWrite, .customersPII,
+            .orgRead, .dictionariesRead, .roomsRead, .pricesRead, .customersRead, .customersWrite, .customersPII,
             .dealsRead, .dealsCreate, .dealsWrite, .tasksRead,
         ]
     )
