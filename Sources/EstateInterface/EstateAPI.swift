@@ -42,6 +42,7 @@ public struct EstateAPI: Sendable {
         organisation.register(in: &routes)
         UserController(database: database, settings: authentication, organisation: organisation).register(in: &routes)
         APIKeyController(database: database, organisation: organisation).register(in: &routes)
+        RoleController(database: database, organisation: organisation).register(in: &routes)
         AuditController(database: database).register(in: &routes)
         DictionaryController(database: database).register(in: &routes)
         return routes

@@ -88,9 +88,11 @@ extension Date: PQEncodable, PQDecodable {
         var secondOfDay = Int(seconds % 86_400)
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let civil = civilFromDays(days)
-        return "\(pad(civil.year, 4))-\(pad(civil.month, 2))-\(pad(civil.day, 2)) "
+        // PostgreSQL has no year 0: 1 BC precedes AD 1.
+        let year = civil.year > 0 ? pad(civil.year, 4) : pad(1 - civil.year, 4)
+        return "\(year)-\(pad(civil.month, 2))-\(pad(civil.day, 2)) "
             + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
-            + ".\(pad(Int(fraction), 6))+00"
+            + ".\(pad(Int(fraction), 6))+00" + (civil.year > 0 ? "" : " BC")
     }
 
     public static func pqDecode(_ bytes: UnsafeBufferPointer<UInt8>, type: PQType) throws(PQDecodingFailure) -> Date {

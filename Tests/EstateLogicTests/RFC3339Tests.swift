@@ -9,6 +9,7 @@ struct RFC3339Tests {
         ("2026-11-28T08:34:42.5+08:00", 1_795_826_082.5),
         ("4951-07-02T21:18:06.6892-23:29", 0.0),  // checked against the same wall time in UTC below
         ("1970-01-01t00:00:00z", 0.0),
+        ("0001-01-01T00:00:00Z", -62_135_596_800.0),
         ("2024-02-29T12:00:00-00:30", 1_709_209_800.0),
     ])
     func parses(text: String, seconds: Double) throws {

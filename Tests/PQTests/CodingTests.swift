@@ -38,6 +38,9 @@ struct CodingTests {
                 #expect(back == decimal)
                 #expect(back.description == text)
             }
+            // Before AD 1 the text form says BC (PostgreSQL has no year 0); the server accepts it.
+            let bc = try await scalar(pool, "SELECT \(Date(timeIntervalSince1970: -62_135_596_800.0 - 86_400)) < timestamptz '0001-01-01 00:00:00+00' AS v", as: Bool.self)
+            #expect(bc)
             let json = PQJSON(text: #"{"a": [1, 2, {"b": null}], "c": "多"}"#)
             let jsonBack = try await scalar(pool, "SELECT \(json) AS v", as: PQJSON.self)
             let parsed = try JSONSerialization.jsonObject(with: Data(jsonBack.text.utf8)) as? NSDictionary

@@ -73,12 +73,11 @@ extension Database {
             switch token.kind {
             case .session:
                 guard let session = try await work.sessions.live(token) else { return nil }
-                let grants = try await work.users.grants(groupID: session.user.groupID, userID: session.user.id)
+                let grants = try await work.roles.resolvedGrants(groupID: session.user.groupID, userID: session.user.id)
                 return Caller(groupID: session.user.groupID, credential: .session(id: session.sessionID, user: session.user),
                               expiresAt: session.expiresAt,
-                              scope: AccessScope(groupID: session.user.groupID, grants: grants.map { grant in
-                                  RoleGrant(role: grant.role, orgUnitID: grant.orgUnitID,
-                                            permissions: BuiltInRoles.named(grant.role)?.permissions ?? [])
+                              scope: AccessScope(groupID: session.user.groupID, grants: grants.map {
+                                  RoleGrant(role: $0.grant.role, orgUnitID: $0.grant.orgUnitID, permissions: $0.permissions)
                               }))
             case .apiKey:
                 guard let key = try await work.apiKeys.live(token) else { return nil }

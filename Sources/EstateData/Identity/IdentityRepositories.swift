@@ -190,13 +190,6 @@ public struct UserRepository: Sendable {
             """)
     }
 
-    /// The user's grants, as role codes at units.
-    public func grants(groupID: UUID, userID: UUID) async throws -> [(role: String, orgUnitID: UUID)] {
-        try await transaction.query("""
-            SELECT role, org_unit_id FROM role_grants WHERE group_id = \(groupID) AND user_id = \(userID)
-            ORDER BY role, org_unit_id
-            """).map { (try $0.decode("role", as: String.self), try $0.decode("org_unit_id", as: UUID.self)) }
-    }
 }
 
 /// Login sessions.

@@ -69,3 +69,18 @@ extension DictionaryError {
         }
     }
 }
+
+extension RoleError {
+    var problem: Problem {
+        switch self {
+        case .codeTaken(let code):
+            Problem(status: .conflict, code: "code-taken", detail: "The group already has a role \(code).",
+                    errors: [.init(field: "code", message: "is taken")])
+        case .unknownRole(let code):
+            .validation([FieldViolation(field: "role", message: "\(code) is not a role of the group")])
+        case .exceedsGranter(let missing):
+            Problem(status: .forbidden, code: "exceeds-granter",
+                    detail: "You cannot grant a role with permissions you do not hold there: \(missing.map(\.rawValue).joined(separator: ", ")).")
+        }
+    }
+}

@@ -81,6 +81,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as DictionaryError:
             return error.problem
+        case let error as RoleError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

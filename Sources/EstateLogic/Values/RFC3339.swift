@@ -47,11 +47,22 @@ public enum RFC3339 {
         default:
             return nil
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59))
-        guard let local = calendar.date(from: components),
-              calendar.component(.day, from: local) == day else { return nil }  // e.g. February 30th
-        return local.addingTimeInterval(fraction - Double(offset) + (second == 60 ? 1 : 0))
+        // Proleptic Gregorian, as RFC 3339 and PostgreSQL count (Foundation's calendar turns Julian before 1582).
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthLengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard year >= 1, day <= monthLengths[month - 1] else { return nil }
+        let seconds = Double(daysSinceEpoch(year: year, month: month, day: day)) * 86_400
+            + Double(hour * 3600 + minute * 60 + second - offset)
+        return Date(timeIntervalSince1970: seconds + fraction)
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
