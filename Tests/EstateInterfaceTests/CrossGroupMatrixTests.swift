@@ -1,0 +1,71 @@
+import EstateData
+import EstateInterface
+import EstateLogic
+import EstateTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Walks every registered route that takes an object id and calls it, as the administrator of
+/// another group, with the ids of the demo group's objects: every answer must be 404, the same as
+/// for an id that exists nowhere, and nothing may change.
+@Suite("No leaks between groups")
+struct CrossGroupMatrixTests {
+    @Test func everyRouteWithAnIdAnswers404ToAnotherGroup() async throws {
+        let world = try await IdentityWorld.make()
+        let riverside = try await world.unitID("riverside")
+        try await world.test { client in
+            let admin = try await signIn(client, "system.administrator")
+            // One object of each kind in the demo group.
+            let user = try await client.execute(uri: "/v1/users?limit=1", method: .get, headers: headers(admin)) { (response: TestResponse) throws in
+                try #require(((try json(response.body)["items"] as? [[String: Any]])?.first?["id"] as? String))
+            }
+            let key = try await client.execute(uri: "/v1/api-keys", method: .post, headers: headers(admin),
+                                               body: try jsonBody(["name": "k", "orgUnitId": riverside.uuidString, "permissions": ["org.read"],
+                                                                   "expiresAt": APIKeyTests.inAWeek()])) { (response: TestResponse) throws in
+                try #require(try json(response.body)["id"] as? String)
+            }
+            let grant = try await client.execute(uri: "/v1/users/\(user)/grants", method: .post, headers: headers(admin),
+                                                 body: try jsonBody(["role": "system_administrator", "orgUnitId": riverside.uuidString])) { (response: TestResponse) throws in
+                try #require(try json(response.body)["id"] as? String)
+            }
+            let ids = ["id": "", "grantId": grant]
+            func objectID(for path: String) -> String {
+                if path.hasPrefix("/v1/org-units/") { return riverside.uuidString }
+                if path.hasPrefix("/v1/users/") { return user }
+                if path.hasPrefix("/v1/api-keys/") { return key }
+                return ""
+            }
+            let bodies: [String: [String: Any]] = [
+                "PATCH /v1/org-units/{id}": ["name": "Taken over"],
+                "POST /v1/org-units/{id}/move": ["parentId": world.otherGroupUnit.uuidString],
+                "PATCH /v1/users/{id}": ["displayName": "Taken over"],
+                "POST /v1/users/{id}/reset-password": ["password": "taken over passphrase"],
+                "POST /v1/users/{id}/grants": ["role": "system_administrator", "orgUnitId": world.otherGroupUnit.uuidString],
+            ]
+            let routes = try await Harness.withRouteTable { $0.descriptors }.filter { $0.path.contains("{id}") }
+            #expect(routes.count >= 10)
+            let other = try await signIn(client, "admin", group: "other")
+            let auditBefore = try await client.execute(uri: "/v1/audit-entries?limit=500", method: .get, headers: headers(admin)) { (response: TestResponse) throws in
+                ((try json(response.body)["items"] as? [Any]) ?? []).count
+            }
+            for route in routes {
+                var uri = route.path.replacingOccurrences(of: "{id}", with: objectID(for: route.path))
+                for (name, value) in ids where !value.isEmpty { uri = uri.replacingOccurrences(of: "{\(name)}", with: value) }
+                let body = try bodies[route.description].map(jsonBody)
+                try await client.execute(uri: uri, method: route.method, headers: headers(other, ifMatch: "\"1\""), body: body) { (response: TestResponse) throws in
+                    #expect(response.status == .notFound, "\(route) as another group: \(response.status) \(String(buffer: response.body))")
+                    #expect(try json(response.body)["detail"] as? String == "No such resource.", "\(route)")
+                }
+            }
+            // Nothing changed: no audit entries were added to the demo group.
+            let auditAfter = try await client.execute(uri: "/v1/audit-entries?limit=500", method: .get, headers: headers(admin)) { (response: TestResponse) throws in
+                ((try json(response.body)["items"] as? [Any]) ?? []).count
+            }
+            #expect(auditAfter == auditBefore)
+        }
+        await world.database.close()
+    }
+}
