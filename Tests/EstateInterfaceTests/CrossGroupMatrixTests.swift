@@ -13,6 +13,17 @@ import Testing
 /// for an id that exists nowhere, and nothing may change.
 @Suite("No leaks between groups")
 struct CrossGroupMatrixTests {
+    /// A well-formed body for each route with an id that takes one, so that the answer is about the object.
+    static func validBodies(parent: UUID) -> [String: [String: Any]] {
+        [
+            "PATCH /v1/org-units/{id}": ["name": "Taken over"],
+            "POST /v1/org-units/{id}/move": ["parentId": parent.uuidString],
+            "PATCH /v1/users/{id}": ["displayName": "Taken over"],
+            "POST /v1/users/{id}/reset-password": ["password": "taken over passphrase"],
+            "POST /v1/users/{id}/grants": ["role": "system_administrator", "orgUnitId": parent.uuidString],
+        ]
+    }
+
     @Test func everyRouteWithAnIdAnswers404ToAnotherGroup() async throws {
         let world = try await IdentityWorld.make()
         let riverside = try await world.unitID("riverside")
@@ -38,13 +49,7 @@ struct CrossGroupMatrixTests {
                 if path.hasPrefix("/v1/api-keys/") { return key }
                 return ""
             }
-            let bodies: [String: [String: Any]] = [
-                "PATCH /v1/org-units/{id}": ["name": "Taken over"],
-                "POST /v1/org-units/{id}/move": ["parentId": world.otherGroupUnit.uuidString],
-                "PATCH /v1/users/{id}": ["displayName": "Taken over"],
-                "POST /v1/users/{id}/reset-password": ["password": "taken over passphrase"],
-                "POST /v1/users/{id}/grants": ["role": "system_administrator", "orgUnitId": world.otherGroupUnit.uuidString],
-            ]
+            let bodies = Self.validBodies(parent: world.otherGroupUnit)
             let routes = try await Harness.withRouteTable { $0.descriptors }.filter { $0.path.contains("{id}") }
             #expect(routes.count >= 10)
             let other = try await signIn(client, "admin", group: "other")
@@ -65,6 +70,69 @@ struct CrossGroupMatrixTests {
                 ((try json(response.body)["items"] as? [Any]) ?? []).count
             }
             #expect(auditAfter == auditBefore)
+        }
+        await world.database.close()
+    }
+}
+
+/// Inside one group: every route with an object id, called by a caller who cannot see the object
+/// (404), who sees it without the route's permission (403), and who sees it with the permission.
+@Suite("Authorization matrix inside a group")
+struct InGroupMatrixTests {
+    @Test func notVisibleIs404VisibleWithoutPermissionIs403() async throws {
+        let world = try await IdentityWorld.make()
+        let riverside = try await world.unitID("riverside")
+        let lakeside = try await world.unitID("lakeside")
+        try await world.test { client in
+            let admin = try await signIn(client, "system.administrator")
+            // Objects at each project: a user, an API key, a grant.
+            func objects(at unit: UUID, name: String) async throws -> [String: String] {
+                let user = try await client.execute(uri: "/v1/users", method: .post, headers: headers(admin),
+                                                    body: try jsonBody(["orgUnitId": unit.uuidString, "username": name, "displayName": name,
+                                                                        "password": "matrix passphrase 1"])) { (response: TestResponse) throws in
+                    try #require(try json(response.body)["id"] as? String)
+                }
+                let key = try await client.execute(uri: "/v1/api-keys", method: .post, headers: headers(admin),
+                                                   body: try jsonBody(["name": name, "orgUnitId": unit.uuidString, "permissions": ["org.read"],
+                                                                       "expiresAt": APIKeyTests.inAWeek()])) { (response: TestResponse) throws in
+                    try #require(try json(response.body)["id"] as? String)
+                }
+                let grant = try await client.execute(uri: "/v1/users/\(user)/grants", method: .post, headers: headers(admin),
+                                                     body: try jsonBody(["role": "system_administrator", "orgUnitId": unit.uuidString])) { (response: TestResponse) throws in
+                    try #require(try json(response.body)["id"] as? String)
+                }
+                return ["/v1/org-units/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key, "grant": grant]
+            }
+            let lake = try await objects(at: lakeside, name: "lake.admin")
+            let river = try await objects(at: riverside, name: "river.admin")
+            func uri(_ route: RouteDescriptor, _ objects: [String: String]) -> String {
+                let prefix = objects.keys.first { route.path.hasPrefix($0) } ?? ""
+                return route.path.replacingOccurrences(of: "{id}", with: objects[prefix] ?? "")
+                    .replacingOccurrences(of: "{grantId}", with: objects["grant"] ?? "")
+            }
+            let routes = try await Harness.withRouteTable { $0.descriptors }.filter { $0.path.contains("{id}") }
+            let riverAdmin = try await signIn(client, "river.admin", password: "matrix passphrase 1")
+            let cashier = try await signIn(client, "cashier")
+            let cashierCan = BuiltInRoles.named("cashier")!.permissions
+            let bodies = CrossGroupMatrixTests.validBodies(parent: riverside)
+            for route in routes {
+                let body = try bodies[route.description].map(jsonBody)
+                // The riverside administrator cannot see lakeside's objects.
+                try await client.execute(uri: uri(route, lake), method: route.method, headers: headers(riverAdmin, ifMatch: "\"1\""),
+                                         body: body) { (response: TestResponse) throws in
+                    #expect(response.status == .notFound, "\(route) on lakeside as the riverside administrator: \(response.status)")
+                }
+                // The riverside cashier sees riverside's objects; what she may do there decides 403 or not.
+                guard case .permission(let permission) = route.access else { continue }
+                try await client.execute(uri: uri(route, river), method: route.method, headers: headers(cashier, ifMatch: "\"1\""),
+                                         body: body) { (response: TestResponse) throws in
+                    if cashierCan.contains(permission) {
+                        #expect(response.status != .forbidden && response.status != .notFound, "\(route) as the cashier: \(response.status)")
+                    } else {
+                        #expect(response.status == .forbidden, "\(route) as the cashier: \(response.status)")
+                    }
+                }
+            }
         }
         await world.database.close()
     }

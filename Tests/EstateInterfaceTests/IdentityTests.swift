@@ -68,8 +68,10 @@ let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
 
 /// Signs in and returns the token.
-func signIn(_ client: some TestClientProtocol, _ username: String, group: String = DemoData.groupCode) async throws -> String {
-    try await client.execute(uri: "/v1/auth/login", method: .post, headers: jsonHeaders, body: loginBody(username, group: group)) { response in
+func signIn(_ client: some TestClientProtocol, _ username: String, group: String = DemoData.groupCode,
+            password: String = DemoData.password) async throws -> String {
+    try await client.execute(uri: "/v1/auth/login", method: .post, headers: jsonHeaders,
+                             body: loginBody(username, group: group, password: password)) { response in
         #expect(response.status == .ok, "login of \(username): \(String(buffer: response.body))")
         let object = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
         return try #require(object?["token"] as? String)
