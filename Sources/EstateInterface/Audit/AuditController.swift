@@ -60,13 +60,7 @@ struct AuditController {
                 }
                 return value
             }
-            var limit = 50
-            if let text = query["limit"] {
-                guard let value = Int(String(text)), (1...500).contains(value) else {
-                    throw Problem.validation([FieldViolation(field: "limit", message: "must be a whole number from 1 to 500")])
-                }
-                limit = value
-            }
+            let limit = try PageRequest.limit(request)
             var before: Int64?
             if let text = query["cursor"] {
                 guard let value = Int64(String(text)), value > 0 else {

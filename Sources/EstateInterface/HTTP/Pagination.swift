@@ -9,14 +9,7 @@ struct PageRequest {
 
     init(_ request: Request) throws {
         let query = request.uri.queryParameters
-        if let text = query["limit"] {
-            guard let value = Int(String(text)), (1...500).contains(value) else {
-                throw Problem.badRequest("Bad query parameter.", errors: [.init(field: "limit", message: "must be a whole number from 1 to 500")])
-            }
-            limit = value
-        } else {
-            limit = 50
-        }
+        limit = try Self.limit(request)
         if let text = query["cursor"] {
             guard let id = Self.decodeCursor(String(text)) else {
                 throw Problem.badRequest("Bad query parameter.", errors: [.init(field: "cursor", message: "is not a cursor this API gave out")])
@@ -25,6 +18,15 @@ struct PageRequest {
         } else {
             after = nil
         }
+    }
+
+    /// The `limit` query parameter: 1...500, 50 when absent.
+    static func limit(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return 50 }
+        guard let value = Int(String(text)), (1...500).contains(value) else {
+            throw Problem.badRequest("Bad query parameter.", errors: [.init(field: "limit", message: "must be a whole number from 1 to 500")])
+        }
+        return value
     }
 
     /// The cursor after the last item, when the page is full (there may be more).
