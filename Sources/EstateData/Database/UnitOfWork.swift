@@ -18,6 +18,7 @@ public struct UnitOfWork: Sendable {
 extension Database {
     /// Runs `body` as one transaction (see ``UnitOfWork``); database failures become ``DataError``.
     /// With `.serializable`, `body` may run more than once: keep it free of effects outside the database.
+    @discardableResult
     public func unitOfWork<T>(_ isolation: TransactionIsolation = .readCommitted,
                               _ body: (UnitOfWork) async throws -> T) async throws -> T {
         try await perform {

@@ -20,6 +20,7 @@ public struct OrgUnitRepository: Sendable {
     }
 
     /// Runs a write, turning a clash on the group's unit codes into ``OrganisationError/codeTaken(_:)``.
+    @discardableResult
     private func refusingDuplicateCode<T>(_ code: String, _ write: () async throws -> T) async throws -> T {
         do {
             return try await write()
