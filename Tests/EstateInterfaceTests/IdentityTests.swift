@@ -29,7 +29,7 @@ struct IdentityWorld {
             try await work.orgUnits.insert(root)
             let user = User(groupID: group.id, id: UUIDv7.make(), orgUnitID: root.id, username: "admin", displayName: "Other admin")
             try await work.users.insert(user, passwordHash: try await fastHasher.hash(DemoData.password))
-            try await work.users.grant("system_administrator", to: user, at: root.id)
+            _ = try await work.roles.grant("system_administrator", userID: user.id, orgUnitID: root.id, groupID: group.id)
             return root.id
         }
         let api = EstateAPI(database: database, configuration: HTTPConfiguration(),

@@ -35,7 +35,7 @@ extension Database {
             let user = User(groupID: group.id, id: UUIDv7.make(), orgUnitID: root.id, username: username,
                             displayName: "System administrator")
             try await work.users.insert(user, passwordHash: hash)
-            try await work.users.grant("system_administrator", to: user, at: root.id)
+            _ = try await work.roles.grant("system_administrator", userID: user.id, orgUnitID: root.id, groupID: group.id)
             try await work.audit.append(
                 AuditEvent(actor: .system, action: "user.create_admin", objectType: "user", objectID: user.id,
                            orgUnitID: root.id, changes: AuditChange.diff(before: [:], after: user.auditFields), requestID: nil),

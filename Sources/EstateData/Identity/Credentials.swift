@@ -1,4 +1,5 @@
 import Crypto
+import EstateLogic
 import Foundation
 import HummingbirdBcrypt
 import NIOPosix
@@ -51,7 +52,7 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, let kind = Kind(rawValue: String(parts[0])), parts[1].count == 32, parts[2].count == 43,
               parts[2].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
-              let groupID = UUID(hexDigits: parts[1]) else { return nil }
+              let groupID = UUID(compactHex: parts[1]) else { return nil }
         self.kind = kind
         self.groupID = groupID
         self.secret = String(parts[2])
@@ -65,7 +66,7 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
 
     /// The token as the client sends it.
     public var text: String {
-        kind.rawValue + "_" + groupID.uuidString.replacingOccurrences(of: "-", with: "").lowercased() + "_" + secret
+        kind.rawValue + "_" + groupID.compactHex + "_" + secret
     }
 
     /// What is stored: SHA-256 of the whole token, hex.
@@ -75,14 +76,4 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
 
     /// Never the secret.
     public var description: String { "BearerToken(\(kind), group \(groupID))" }
-}
-
-extension UUID {
-    /// Parses 32 hex digits without dashes.
-    init?(hexDigits: Substring) {
-        guard hexDigits.count == 32, hexDigits.allSatisfy(\.isHexDigit) else { return nil }
-        var text = String(hexDigits)
-        for offset in [8, 13, 18, 23] { text.insert("-", at: text.index(text.startIndex, offsetBy: offset)) }
-        self.init(uuidString: text)
-    }
 }

@@ -54,7 +54,7 @@ public struct OrgUnitRepository: Sendable {
                 WHERE group_id = \(unit.groupID) AND id = \(unit.id) AND version = \(unit.version)
                 RETURNING \(Self.columns)
                 """).firstRow else {
-                throw OrganisationError.versionMismatch(current: unit.version)
+                throw VersionConflict(object: "unit", current: unit.version)
             }
             return try Self.decode(row)
         }
@@ -162,7 +162,7 @@ public struct UserRepository: Sendable {
             WHERE group_id = \(user.groupID) AND id = \(user.id) AND version = \(user.version)
             RETURNING \(Self.columns)
             """).firstRow else {
-            throw IdentityError.versionMismatch(current: user.version)
+            throw VersionConflict(object: "user", current: user.version)
         }
         return try Self.decode(row)
     }
@@ -181,14 +181,6 @@ public struct UserRepository: Sendable {
             SELECT \(Self.columns), u.password_hash FROM users u JOIN groups g ON g.id = u.group_id
             WHERE g.code = \(groupCode) AND u.username = \(username) AND g.active
             """).firstRow.map { (try Self.decode($0), try $0.decode("password_hash", as: String.self)) }
-    }
-
-    public func grant(_ role: String, to user: User, at orgUnitID: UUID) async throws {
-        try await transaction.execute("""
-            INSERT INTO role_grants (group_id, id, user_id, role, org_unit_id)
-            VALUES (\(user.groupID), \(UUIDv7.make()), \(user.id), \(role), \(orgUnitID))
-            ON CONFLICT ON CONSTRAINT role_grants_unique DO NOTHING
-            """)
     }
 
 }

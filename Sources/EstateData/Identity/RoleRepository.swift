@@ -94,7 +94,6 @@ public struct RoleRepository: Sendable {
 /// Why a role change is refused.
 public enum RoleError: Error, Sendable, Hashable {
     case codeTaken(String)
-    case unknownRole(String)
     /// The granter lacks some of the role's permissions at that unit: no one hands out more than they hold.
     case exceedsGranter([Permission])
 }

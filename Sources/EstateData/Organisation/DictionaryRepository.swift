@@ -65,7 +65,7 @@ public struct DictionaryRepository: Sendable {
               AND version = \(entry.version)
             RETURNING \(Self.columns)
             """).firstRow else {
-            throw DictionaryError.versionMismatch(current: entry.version)
+            throw VersionConflict(object: "entry", current: entry.version)
         }
         return try Self.decode(row)
     }

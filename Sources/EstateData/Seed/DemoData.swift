@@ -52,7 +52,7 @@ extension Database {
                                 displayName: role.name)
                 let existing = try await work.users.credentials(groupCode: stored.code, username: username)?.user
                 if existing == nil { try await work.users.insert(user, passwordHash: passwordHash) }
-                try await work.users.grant(role.code, to: existing ?? user, at: place.id)
+                _ = try await work.roles.grant(role.code, userID: (existing ?? user).id, orgUnitID: place.id, groupID: stored.id)
                 users.append((username, role.code, place.code))
             }
             return DemoSummary(groupCode: stored.code, groupName: stored.name, created: created, users: users)

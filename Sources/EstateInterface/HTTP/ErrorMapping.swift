@@ -37,9 +37,6 @@ extension OrganisationError {
         case .codeTaken(let code):
             Problem(status: .conflict, code: "code-taken", detail: "Another unit of the group has the code \(code).",
                     errors: [.init(field: "code", message: "is taken")])
-        case .versionMismatch(let current):
-            Problem(status: .preconditionFailed, code: "version-mismatch",
-                    detail: "The unit changed since you read it (now version \(current)); read it again.")
         }
     }
 }
@@ -50,9 +47,6 @@ extension IdentityError {
         case .usernameTaken(let name):
             Problem(status: .conflict, code: "username-taken", detail: "Another user of the group is called \(name).",
                     errors: [.init(field: "username", message: "is taken")])
-        case .versionMismatch(let current):
-            Problem(status: .preconditionFailed, code: "version-mismatch",
-                    detail: "The user changed since you read it (now version \(current)); read it again.")
         }
     }
 }
@@ -63,9 +57,6 @@ extension DictionaryError {
         case .codeTaken(let code):
             Problem(status: .conflict, code: "code-taken", detail: "The dictionary already has the code \(code).",
                     errors: [.init(field: "code", message: "is taken")])
-        case .versionMismatch(let current):
-            Problem(status: .preconditionFailed, code: "version-mismatch",
-                    detail: "The entry changed since you read it (now version \(current)); read it again.")
         }
     }
 }
@@ -76,11 +67,16 @@ extension RoleError {
         case .codeTaken(let code):
             Problem(status: .conflict, code: "code-taken", detail: "The group already has a role \(code).",
                     errors: [.init(field: "code", message: "is taken")])
-        case .unknownRole(let code):
-            .validation([FieldViolation(field: "role", message: "\(code) is not a role of the group")])
         case .exceedsGranter(let missing):
             Problem(status: .forbidden, code: "exceeds-granter",
                     detail: "You cannot grant a role with permissions you do not hold there: \(missing.map(\.rawValue).joined(separator: ", ")).")
         }
+    }
+}
+
+extension VersionConflict {
+    var problem: Problem {
+        Problem(status: .preconditionFailed, code: "version-mismatch",
+                detail: "The \(object) changed since you read it (now version \(current)); read it again.")
     }
 }

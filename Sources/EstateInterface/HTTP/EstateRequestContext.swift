@@ -34,6 +34,16 @@ extension EstateRequestContext {
         return caller
     }
 
+    /// Appends what this request changed to the group's audit trail, in the unit of work's
+    /// transaction, naming the caller and the request id.
+    public func recordChange(_ work: UnitOfWork, action: String, objectType: String, objectID: UUID, orgUnitID: UUID?,
+                             changes: [AuditChange], groupID: UUID) async throws {
+        try await work.audit.append(
+            AuditEvent(actor: try requireCaller().actor, action: action, objectType: objectType, objectID: objectID,
+                       orgUnitID: orgUnitID, changes: changes, requestID: requestID),
+            groupID: groupID)
+    }
+
     /// The one object-level check: an object in another group or outside the caller's reach is
     /// 404 (ids cannot be probed), a visible one without the permission 403.
     public func authorize(_ permission: Permission, groupID: UUID, unitPath: [UUID]) throws {

@@ -1,3 +1,4 @@
+import EstateLogic
 import Foundation
 import Hummingbird
 
@@ -32,15 +33,13 @@ struct PageRequest {
     /// The cursor after the last item, when the page is full (there may be more).
     func nextCursor(after items: [some Any], lastID: UUID?) -> String? {
         guard items.count == limit, let lastID else { return nil }
-        return lastID.uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return lastID.compactHex
     }
 
     /// Cursors are 32 lower-case hex digits (the key after which the page starts): every string of
     /// that shape is a valid cursor, anything else is refused.
     static func decodeCursor(_ text: String) -> UUID? {
-        guard text.count == 32, text.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
-        var dashed = text
-        for offset in [8, 13, 18, 23] { dashed.insert("-", at: dashed.index(dashed.startIndex, offsetBy: offset)) }
-        return UUID(uuidString: dashed)
+        guard !text.contains(where: \.isUppercase) else { return nil }
+        return UUID(compactHex: text)
     }
 }

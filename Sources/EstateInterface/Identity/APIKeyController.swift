@@ -64,15 +64,13 @@ struct APIKeyController {
                                  createdBy: user.id, createdAt: now, expiresAt: expiresAt)
                 let token = BearerToken.make(.apiKey, groupID: unit.groupID)
                 try await work.apiKeys.insert(key, token: token)
-                try await work.audit.append(
-                    AuditEvent(actor: caller.actor, action: "api_key.create", objectType: "api_key", objectID: key.id,
+                try await context.recordChange(work, action: "api_key.create", objectType: "api_key", objectID: key.id,
                                orgUnitID: key.orgUnitID,
                                changes: AuditChange.diff(before: [:], after: [
                                    "name": key.name, "permissions": key.permissions.map(\.rawValue).sorted().joined(separator: ","),
                                    "expiresAt": body.expiresAt,
                                ]),
-                               requestID: context.requestID),
-                    groupID: key.groupID)
+                               groupID: key.groupID)
                 return (key, token)
             }
             var response = try APIKeyBody(key, secret: token.text).response(from: request, context: context)
@@ -95,11 +93,9 @@ struct APIKeyController {
                 guard let found = try await work.apiKeys.find(groupID: caller.groupID, id: id, lock: true) else { throw Problem.notFound() }
                 try context.authorize(.adminAPIKeys, groupID: found.key.groupID, unitPath: found.unitPath)
                 if try await work.apiKeys.revoke(groupID: found.key.groupID, id: id) {
-                    try await work.audit.append(
-                        AuditEvent(actor: caller.actor, action: "api_key.revoke", objectType: "api_key", objectID: id,
+                    try await context.recordChange(work, action: "api_key.revoke", objectType: "api_key", objectID: id,
                                    orgUnitID: found.key.orgUnitID, changes: [AuditChange(field: "revoked", before: "false", after: "true")],
-                                   requestID: context.requestID),
-                        groupID: found.key.groupID)
+                                   groupID: found.key.groupID)
                 }
             }
             return Response(status: .noContent)

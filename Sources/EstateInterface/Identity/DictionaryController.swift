@@ -66,7 +66,7 @@ struct DictionaryController {
                                             label: body.label.trimmingCharacters(in: .whitespacesAndNewlines),
                                             sortOrder: body.sortOrder ?? 0)
                 try await work.dictionaries.insert(entry)
-                try await record(work, context, caller, "dictionary_entry.create", entry, before: [:])
+                try await record(work, context, "dictionary_entry.create", entry, before: [:])
                 return entry
             }
             return try Versioning.response(DictionaryEntryBody(entry), status: .created, version: entry.version,
@@ -85,13 +85,13 @@ struct DictionaryController {
                 guard let entry = try await work.dictionaries.find(groupID: caller.groupID, dictionary: name, code: code, lock: true) else {
                     throw Problem.notFound()
                 }
-                guard entry.version == version else { throw DictionaryError.versionMismatch(current: entry.version) }
+                guard entry.version == version else { throw VersionConflict(object: "entry", current: entry.version) }
                 var changed = entry
                 if let label = body.label { changed.label = label.trimmingCharacters(in: .whitespacesAndNewlines) }
                 if let active = body.active { changed.active = active }
                 if let order = body.sortOrder { changed.sortOrder = order }
                 let stored = try await work.dictionaries.update(changed)
-                try await record(work, context, caller, "dictionary_entry.update", stored, before: entry.auditFields)
+                try await record(work, context, "dictionary_entry.update", stored, before: entry.auditFields)
                 return stored
             }
             return try Versioning.response(DictionaryEntryBody(entry), version: entry.version, request: request, context: context)
@@ -104,11 +104,9 @@ struct DictionaryController {
         try context.authorize(.dictionariesWrite, groupID: root.groupID, unitPath: root.path)
     }
 
-    func record(_ work: UnitOfWork, _ context: EstateRequestContext, _ caller: Caller, _ action: String,
+    func record(_ work: UnitOfWork, _ context: EstateRequestContext, _ action: String,
                 _ entry: DictionaryEntry, before: [String: String?]) async throws {
-        try await work.audit.append(
-            AuditEvent(actor: caller.actor, action: action, objectType: "dictionary_entry", objectID: entry.id, orgUnitID: nil,
-                       changes: AuditChange.diff(before: before, after: entry.auditFields), requestID: context.requestID),
-            groupID: entry.groupID)
+        try await context.recordChange(work, action: action, objectType: "dictionary_entry", objectID: entry.id, orgUnitID: nil,
+                       changes: AuditChange.diff(before: before, after: entry.auditFields), groupID: entry.groupID)
     }
 }

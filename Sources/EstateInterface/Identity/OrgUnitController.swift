@@ -113,7 +113,7 @@ struct OrgUnitController {
         try await database.unitOfWork { work in
             guard let unit = try await work.orgUnits.lock(groupID: caller.groupID, id: id) else { throw Problem.notFound() }
             try context.authorize(.orgWrite, groupID: unit.groupID, unitPath: unit.path)
-            guard unit.version == version else { throw OrganisationError.versionMismatch(current: unit.version) }
+            guard unit.version == version else { throw VersionConflict(object: "unit", current: unit.version) }
             let changed = try await edit(work, unit)
             try await record(work, context, action: action, unit: changed, before: unit.auditFields)
             return changed
@@ -122,11 +122,8 @@ struct OrgUnitController {
 
     func record(_ work: UnitOfWork, _ context: EstateRequestContext, action: String, unit: OrgUnit,
                 before: [String: String?]) async throws {
-        let caller = try context.requireCaller()
-        try await work.audit.append(
-            AuditEvent(actor: caller.actor, action: action, objectType: "org_unit", objectID: unit.id,
+        try await context.recordChange(work, action: action, objectType: "org_unit", objectID: unit.id,
                        orgUnitID: unit.id, changes: AuditChange.diff(before: before, after: unit.auditFields),
-                       requestID: context.requestID),
-            groupID: unit.groupID)
+                       groupID: unit.groupID)
     }
 }

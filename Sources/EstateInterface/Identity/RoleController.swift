@@ -67,14 +67,12 @@ struct RoleController {
                 guard let root = try await work.orgUnits.root(groupID: caller.groupID) else { throw Problem.notFound() }
                 try context.authorize(.adminRoles, groupID: root.groupID, unitPath: root.path)
                 let id = try await work.roles.insertCustom(role, groupID: caller.groupID)
-                try await work.audit.append(
-                    AuditEvent(actor: caller.actor, action: "role.create", objectType: "role", objectID: id, orgUnitID: root.id,
+                try await context.recordChange(work, action: "role.create", objectType: "role", objectID: id, orgUnitID: root.id,
                                changes: AuditChange.diff(before: [:], after: [
                                    "code": role.code, "name": role.name, "level": role.level.rawValue,
                                    "permissions": role.permissions.map(\.rawValue).sorted().joined(separator: ","),
                                ]),
-                               requestID: context.requestID),
-                    groupID: caller.groupID)
+                               groupID: caller.groupID)
             }
             var response = try RoleBody(role, builtIn: false).response(from: request, context: context)
             response.status = .created
@@ -95,11 +93,9 @@ struct RoleController {
                 let missing = role.permissions.subtracting(caller.scope.permissions(groupID: unit.groupID, unitPath: unit.path))
                 guard missing.isEmpty else { throw RoleError.exceedsGranter(missing.sorted()) }
                 let grant = try await work.roles.grant(role.code, userID: found.user.id, orgUnitID: unit.id, groupID: caller.groupID)
-                try await work.audit.append(
-                    AuditEvent(actor: caller.actor, action: "user.grant", objectType: "user", objectID: found.user.id, orgUnitID: unit.id,
+                try await context.recordChange(work, action: "user.grant", objectType: "user", objectID: found.user.id, orgUnitID: unit.id,
                                changes: [AuditChange(field: "grant", before: nil, after: "\(role.code)@\(unit.code)")],
-                               requestID: context.requestID),
-                    groupID: caller.groupID)
+                               groupID: caller.groupID)
                 return grant
             }
             var response = try StoredGrantBody(id: grant.id, userId: grant.userID, role: grant.role, orgUnitId: grant.orgUnitID)
@@ -117,12 +113,10 @@ struct RoleController {
                 }
                 try context.authorize(.adminRoles, groupID: caller.groupID, unitPath: found.unitPath)
                 try await work.roles.revoke(groupID: caller.groupID, grantID: grantID)
-                try await work.audit.append(
-                    AuditEvent(actor: caller.actor, action: "user.revoke_grant", objectType: "user", objectID: userID,
+                try await context.recordChange(work, action: "user.revoke_grant", objectType: "user", objectID: userID,
                                orgUnitID: found.grant.orgUnitID,
                                changes: [AuditChange(field: "grant", before: "\(found.grant.role)@\(found.grant.orgUnitID.uuidString.lowercased())", after: nil)],
-                               requestID: context.requestID),
-                    groupID: caller.groupID)
+                               groupID: caller.groupID)
             }
             return Response(status: .noContent)
         }

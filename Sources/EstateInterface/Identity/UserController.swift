@@ -94,11 +94,9 @@ struct UserController {
                 guard let found = try await work.users.find(groupID: caller.groupID, id: id, lock: true) else { throw Problem.notFound() }
                 try await work.users.setPassword(groupID: found.user.groupID, userID: found.user.id, hash: hash)
                 try await work.sessions.revokeAll(groupID: found.user.groupID, userID: found.user.id)
-                try await work.audit.append(
-                    AuditEvent(actor: caller.actor, action: "user.reset_password", objectType: "user", objectID: found.user.id,
+                try await context.recordChange(work, action: "user.reset_password", objectType: "user", objectID: found.user.id,
                                orgUnitID: found.user.orgUnitID, changes: [AuditChange(field: "password", before: nil, after: "(reset)")],
-                               requestID: context.requestID),
-                    groupID: found.user.groupID)
+                               groupID: found.user.groupID)
             }
             return Response(status: .noContent)
         }
@@ -110,7 +108,7 @@ struct UserController {
         try await database.unitOfWork { work in
             guard let found = try await work.users.find(groupID: caller.groupID, id: id, lock: true) else { throw Problem.notFound() }
             try context.authorize(.adminUsers, groupID: found.user.groupID, unitPath: found.unitPath)
-            guard found.user.version == version else { throw IdentityError.versionMismatch(current: found.user.version) }
+            guard found.user.version == version else { throw VersionConflict(object: "user", current: found.user.version) }
             let changed = try await edit(work, found.user)
             try await record(work, context, action: action, user: changed, before: found.user.auditFields)
             return changed
@@ -119,10 +117,8 @@ struct UserController {
 
     func record(_ work: UnitOfWork, _ context: EstateRequestContext, action: String, user: User,
                 before: [String: String?]) async throws {
-        try await work.audit.append(
-            AuditEvent(actor: try context.requireCaller().actor, action: action, objectType: "user", objectID: user.id,
+        try await context.recordChange(work, action: action, objectType: "user", objectID: user.id,
                        orgUnitID: user.orgUnitID, changes: AuditChange.diff(before: before, after: user.auditFields),
-                       requestID: context.requestID),
-            groupID: user.groupID)
+                       groupID: user.groupID)
     }
 }

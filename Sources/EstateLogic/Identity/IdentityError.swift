@@ -4,15 +4,12 @@ import Foundation
 public enum IdentityError: Error, Sendable, Hashable {
     /// Another user of the group has this username.
     case usernameTaken(String)
-    /// The user changed since the version the caller read.
-    case versionMismatch(current: Int)
 }
 
 extension IdentityError: CustomStringConvertible {
     public var description: String {
         switch self {
         case .usernameTaken(let name): "another user of the group is already called \(name)"
-        case .versionMismatch(let current): "the user changed since it was read (now version \(current))"
         }
     }
 }

@@ -74,5 +74,4 @@ public struct DictionaryEntry: Sendable, Hashable {
 /// Why a dictionary change is refused.
 public enum DictionaryError: Error, Sendable, Hashable {
     case codeTaken(String)
-    case versionMismatch(current: Int)
 }

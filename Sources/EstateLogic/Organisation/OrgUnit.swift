@@ -53,8 +53,6 @@ public enum OrganisationError: Error, Sendable, Hashable {
     case hasActiveChildren
     /// Another unit of the group already has this code.
     case codeTaken(String)
-    /// The unit changed since the version the caller read.
-    case versionMismatch(current: Int)
 }
 
 extension OrgUnit {
