@@ -24,7 +24,7 @@ public struct Area: Sendable, Hashable, Comparable, Codable, CustomStringConvert
     public static func + (lhs: Area, rhs: Area) -> Area { Area(hundredths: lhs.hundredths + rhs.hundredths) }
     public static func - (lhs: Area, rhs: Area) -> Area { Area(hundredths: lhs.hundredths - rhs.hundredths) }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Area(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
@@ -33,7 +33,7 @@ public struct Area: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         self = value
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

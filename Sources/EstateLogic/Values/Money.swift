@@ -31,7 +31,7 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     public static func - (lhs: Money, rhs: Money) -> Money { Money(minorUnits: lhs.minorUnits - rhs.minorUnits) }
     public static prefix func - (value: Money) -> Money { Money(minorUnits: -value.minorUnits) }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Money(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
@@ -40,7 +40,7 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         self = value
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
