@@ -8,11 +8,15 @@ public struct HTTPConfiguration: Sendable {
     public var port: Int
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes: Int
+    /// How often expired holds are returned to available.
+    public var holdSweepInterval: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20,
+                holdSweepInterval: Duration = .seconds(30)) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.holdSweepInterval = holdSweepInterval
     }
 }
 
@@ -45,6 +49,9 @@ public struct EstateAPI: Sendable {
         RoleController(database: database, organisation: organisation).register(in: &routes)
         AuditController(database: database).register(in: &routes)
         DictionaryController(database: database).register(in: &routes)
+        BuildingController(database: database).register(in: &routes)
+        SalesControlController(database: database).register(in: &routes)
+        GridController(database: database).register(in: &routes)
         return routes
     }
 
@@ -62,12 +69,13 @@ public struct EstateAPI: Sendable {
         return router
     }
 
-    /// The application, with the database pool as a service; SIGTERM drains requests, then closes the pool.
+    /// The application, with the database pool and the background services (hold expiry) as
+    /// services; SIGTERM drains requests, stops the background services, then closes the pool.
     public func makeApplication(logger: Logger) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "estate"),
-            services: [database],
+            services: [database, HoldExpiryService(database: database, interval: configuration.holdSweepInterval, logger: logger)],
             logger: logger)
     }
 }

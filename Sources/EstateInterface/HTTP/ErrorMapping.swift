@@ -80,3 +80,35 @@ extension VersionConflict {
                 detail: "The \(object) changed since you read it (now version \(current)); read it again.")
     }
 }
+
+extension InventoryError {
+    var problem: Problem {
+        switch self {
+        case .codeTaken(let object, let field, let code):
+            Problem(status: .conflict, code: "code-taken", detail: "Another \(object) of the project already has the \(field) \(code).",
+                    errors: [.init(field: field, message: "is taken")])
+        case .notAProject(let field):
+            Problem(status: .unprocessableContent, code: "not-a-project", detail: "Inventory belongs to projects; this unit is not one.",
+                    errors: [.init(field: field, message: "is not a project")])
+        case .illegalTransition(_, let current, let event):
+            {
+                var problem = Problem(status: .conflict, code: "illegal-transition",
+                                      detail: "The room is \(current.rawValue); \(event.rawValue) does not apply to it.")
+                problem.currentStatus = current.rawValue
+                return problem
+            }()
+        case .sharedLandParking:
+            Problem(status: .unprocessableContent, code: "shared-land-parking",
+                    detail: "A parking space on shared land belongs to all owners and cannot be released for sale.")
+        case .buildingNotEmpty:
+            Problem(status: .conflict, code: "building-not-empty", detail: "Delete or move the building's rooms first.")
+        case .roomTaken(_, let current):
+            {
+                var problem = Problem(status: .conflict, code: "room-has-history",
+                                      detail: "The room has been on sale or priced (now \(current.rawValue)); it can no longer be deleted.")
+                problem.currentStatus = current.rawValue
+                return problem
+            }()
+        }
+    }
+}

@@ -85,6 +85,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as VersionConflict:
             return error.problem
+        case let error as InventoryError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError

@@ -26,11 +26,13 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
     public var code: String
     public var requestId: String?
     public var errors: [FieldError]?
+    /// For conflicts on a room's status: the status it is in now (so a screen can refresh one cell).
+    public var currentStatus: String?
     /// Extra response headers (e.g. `Retry-After`, `Allow`); not part of the body.
     public var extraHeaders: [String: String] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case type, title, statusCode = "status", detail, instance, code, requestId, errors
+        case type, title, statusCode = "status", detail, instance, code, requestId, errors, currentStatus
     }
 
     public init(status: HTTPResponse.Status, code: String, detail: String? = nil, errors: [FieldError]? = nil,

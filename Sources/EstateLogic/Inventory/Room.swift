@@ -136,11 +136,14 @@ public struct Room: Sendable, Hashable {
     /// The published price list the current price comes from (nil after a manual adjustment).
     public var priceListID: UUID?
     public var version: Int
+    /// The organisation path of the room's project (group … project): what scope checks compare.
+    public var projectPath: [UUID]
 
     public init(groupID: UUID, id: UUID, projectID: UUID, buildingID: UUID, attributes: RoomAttributes,
                 status: RoomStatus = .notReleased, holdReason: String? = nil, holdUntil: Date? = nil,
                 unitPrice: Money? = nil, listPrice: Money? = nil, floorPrice: Money? = nil, priceListID: UUID? = nil,
-                version: Int = 1) {
+                version: Int = 1, projectPath: [UUID] = []) {
+        self.projectPath = projectPath
         self.groupID = groupID
         self.id = id
         self.projectID = projectID

@@ -1,0 +1,222 @@
+import EstateData
+import EstateLogic
+import Foundation
+import Hummingbird
+import HTTPTypes
+
+/// What sales offices look at: the building grid, the room search, the project's inventory summary.
+struct GridController {
+    let database: Database
+
+    func register(in routes: inout RouteTable) {
+        routes.add(.get, "/v1/buildings/{id}/grid", access: .permission(.roomsRead)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let result = try await database.unitOfWork { work -> (Building, [GridCell]?) in
+                let building = try await context.inventory.building(work, id, .roomsRead)
+                if Self.matches(request.headers[.ifNoneMatch], Self.etag(building.gridVersion)) { return (building, nil) }
+                return (building, try await work.rooms.grid(groupID: building.groupID, buildingID: building.id))
+            }
+            let etag = Self.etag(result.0.gridVersion)
+            guard let cells = result.1 else {
+                return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
+            }
+            var response = try GridBody(building: result.0, cells: cells).response(from: request, context: context)
+            response.headers[.eTag] = etag
+            response.headers[.cacheControl] = "no-cache"
+            return response
+        }
+        routes.add(.get, "/v1/rooms", access: .permission(.roomsRead)) { request, context in
+            let caller = try context.requireCaller()
+            let page = try PageRequest(request)
+            let query = try Self.roomQuery(request)
+            let roots = Array(caller.scope.units(with: .roomsRead))
+            let rooms = try await database.unitOfWork { work in
+                try await work.rooms.search(groupID: caller.groupID, under: roots, query, after: page.after, limit: page.limit)
+            }
+            return Page(items: rooms.map(RoomBody.init), nextCursor: page.nextCursor(after: rooms, lastID: rooms.last?.id))
+        }
+        routes.add(.get, "/v1/projects/{id}/inventory", access: .permission(.roomsRead)) { _, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let (buildings, tallies) = try await database.unitOfWork { work in
+                let project = try await context.inventory.project(work, id, .roomsRead)
+                return (try await work.buildings.list(groupID: project.groupID, projectID: project.id),
+                        try await work.rooms.tally(groupID: project.groupID, projectID: project.id))
+            }
+            return InventorySummaryBody(projectID: id, buildings: buildings, tallies: tallies)
+        }
+    }
+
+    static func etag(_ gridVersion: Int64) -> String { "\"g\(gridVersion)\"" }
+
+    /// Whether `If-None-Match` names `etag` (or is `*`); weak comparison, as RFC 9110 asks for GET.
+    static func matches(_ header: String?, _ etag: String) -> Bool {
+        guard let header else { return false }
+        return header.split(separator: ",").contains { candidate in
+            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            return tag == etag
+        }
+    }
+
+    /// The filters of `GET /v1/rooms`; a malformed one is a 400 naming the parameter.
+    static func roomQuery(_ request: Request) throws -> RoomQuery {
+        let parameters = request.uri.queryParameters
+        var violations: [FieldViolation] = []
+        func text(_ name: String) -> String? { parameters[name[...]].map { String($0) } }
+        func parsed<T>(_ name: String, _ parse: (String) -> T?, _ message: String) -> T? {
+            guard let raw = text(name) else { return nil }
+            guard let value = parse(raw) else { violations.append(FieldViolation(field: name, message: message)); return nil }
+            return value
+        }
+        func list<T: RawRepresentable<String> & CaseIterable>(_ name: String, _ type: T.Type) -> [T] {
+            guard let raw = text(name) else { return [] }
+            let values = raw.split(separator: ",").map { T(rawValue: String($0)) }
+            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
+                violations.append(FieldViolation(field: name, message: "must be a comma-separated list of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
+                return []
+            }
+            return values.compactMap { $0 }
+        }
+        var query = RoomQuery()
+        query.projectID = parsed("projectId", { UUID(uuidString: $0) }, "must be a UUID")
+        query.buildingID = parsed("buildingId", { UUID(uuidString: $0) }, "must be a UUID")
+        query.kinds = list("kind", RoomKind.self)
+        query.statuses = list("status", RoomStatus.self)
+        query.layout = text("layout")
+        query.orientation = text("orientation")
+        let floorMin = parsed("floorMin", { Int($0) }, "must be a whole number")
+        let floorMax = parsed("floorMax", { Int($0) }, "must be a whole number")
+        if floorMin != nil || floorMax != nil {
+            let low = floorMin ?? -1000, high = floorMax ?? 1000
+            if low > high { violations.append(FieldViolation(field: "floorMin", message: "must not exceed floorMax")) } else { query.floors = low...high }
+        }
+        query.minArea = parsed("areaMin", { Area($0) }, "must be an area such as 89.5")
+        query.maxArea = parsed("areaMax", { Area($0) }, "must be an area such as 120")
+        query.minPrice = parsed("priceMin", { Money($0) }, "must be an amount such as 1500000")
+        query.maxPrice = parsed("priceMax", { Money($0) }, "must be an amount such as 3000000.50")
+        guard violations.isEmpty else {
+            throw Problem.badRequest("Bad query parameter.", errors: violations.map { .init(field: $0.field, message: $0.message) })
+        }
+        return query
+    }
+}
+
+/// The building grid: floors (top first) × entrances, each cell a room.
+struct GridBody: ResponseEncodable {
+    struct Cell: Encodable, Sendable {
+        let id: UUID
+        let number: String
+        let stack: Int
+        let kind: RoomKind
+        let status: RoomStatus
+        let layout: String?
+        let builtArea: Area?
+        let unitPrice: Money?
+        let listPrice: Money?
+    }
+    struct EntranceRow: Encodable, Sendable {
+        let entrance: Int
+        let rooms: [Cell]
+    }
+    struct FloorRow: Encodable, Sendable {
+        let floor: Int
+        let entrances: [EntranceRow]
+    }
+
+    let buildingId: UUID
+    let code: String
+    let name: String
+    let currency = "CNY"
+    let entrances: [Int]
+    let floors: [FloorRow]
+
+    init(building: Building, cells: [GridCell]) {
+        buildingId = building.id
+        code = building.code
+        name = building.name
+        entrances = Array(Set(cells.map(\.entrance))).sorted()
+        var floors: [FloorRow] = []
+        var index = cells.startIndex
+        while index < cells.endIndex {   // cells come ordered by floor (top first), entrance, stack
+            let floor = cells[index].floor
+            var rows: [EntranceRow] = []
+            while index < cells.endIndex && cells[index].floor == floor {
+                let entrance = cells[index].entrance
+                var rooms: [Cell] = []
+                while index < cells.endIndex && cells[index].floor == floor && cells[index].entrance == entrance {
+                    let c = cells[index]
+                    rooms.append(Cell(id: c.id, number: c.number, stack: c.stack, kind: c.kind, status: c.status, layout: c.layout,
+                                      builtArea: c.builtArea, unitPrice: c.unitPrice, listPrice: c.listPrice))
+                    index += 1
+                }
+                rows.append(EntranceRow(entrance: entrance, rooms: rooms))
+            }
+            floors.append(FloorRow(floor: floor, entrances: rows))
+        }
+        self.floors = floors
+    }
+}
+
+/// Counts, built areas and list values of a project's rooms: in total, by status, by kind, by building.
+struct InventorySummaryBody: ResponseEncodable {
+    struct Figures: Encodable, Sendable {
+        var rooms = 0
+        var builtArea = Area.zero
+        var listValue = Money.zero
+
+        mutating func add(_ tally: InventoryTally) {
+            rooms += tally.rooms
+            builtArea = builtArea + tally.builtArea
+            listValue = listValue + tally.listValue
+        }
+    }
+    struct StatusFigures: Encodable, Sendable {
+        let status: RoomStatus
+        let figures: Figures
+    }
+    struct KindFigures: Encodable, Sendable {
+        let kind: RoomKind
+        let figures: Figures
+    }
+    struct BuildingFigures: Encodable, Sendable {
+        let buildingId: UUID
+        let code: String
+        let name: String
+        let total: Figures
+        let byStatus: [StatusFigures]
+    }
+
+    let projectId: UUID
+    let currency = "CNY"
+    let total: Figures
+    let byStatus: [StatusFigures]
+    let byKind: [KindFigures]
+    let byBuilding: [BuildingFigures]
+
+    init(projectID: UUID, buildings: [Building], tallies: [InventoryTally]) {
+        projectId = projectID
+        func sum(_ tallies: [InventoryTally]) -> Figures {
+            var figures = Figures()
+            for tally in tallies { figures.add(tally) }
+            return figures
+        }
+        func byStatus(_ tallies: [InventoryTally]) -> [StatusFigures] {
+            RoomStatus.allCases.compactMap { status in
+                let matching = tallies.filter { $0.status == status }
+                return matching.isEmpty ? nil : StatusFigures(status: status, figures: sum(matching))
+            }
+        }
+        total = sum(tallies)
+        self.byStatus = byStatus(tallies)
+        byKind = RoomKind.allCases.compactMap { kind in
+            let matching = tallies.filter { $0.kind == kind }
+            return matching.isEmpty ? nil : KindFigures(kind: kind, figures: sum(matching))
+        }
+        byBuilding = buildings.map { building in
+            let matching = tallies.filter { $0.buildingID == building.id }
+            return BuildingFigures(buildingId: building.id, code: building.code, name: building.name,
+                                   total: sum(matching), byStatus: byStatus(matching))
+        }
+    }
+}
