@@ -29,7 +29,11 @@ struct IdentityWorld {
             try await work.orgUnits.insert(root)
             let user = User(groupID: group.id, id: UUIDv7.make(), orgUnitID: root.id, username: "admin", displayName: "Other admin")
             try await work.users.insert(user, passwordHash: try await fastHasher.hash(DemoData.password))
-            _ = try await work.roles.grant("system_administrator", userID: user.id, orgUnitID: root.id, groupID: group.id)
+            // Every built-in role at the root: the other group's administrator holds every permission,
+            // so that whatever they are refused in the demo group is refused by scope (404), not by permission.
+            for role in BuiltInRoles.all {
+                _ = try await work.roles.grant(role.code, userID: user.id, orgUnitID: root.id, groupID: group.id)
+            }
             return root.id
         }
         let api = EstateAPI(database: database, configuration: HTTPConfiguration(),

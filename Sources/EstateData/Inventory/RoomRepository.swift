@@ -10,7 +10,8 @@ public struct RoomQuery: Sendable {
     public var statuses: [RoomStatus] = []
     public var layout: String?
     public var orientation: String?
-    public var floors: ClosedRange<Int>?
+    public var minFloor: Int?
+    public var maxFloor: Int?
     public var minArea: Area?
     public var maxArea: Area?
     public var minPrice: Money?
@@ -106,10 +107,11 @@ public struct RoomRepository: Sendable {
         number text, kind text, layout text, orientation text, view text, built_area_forecast numeric, internal_area_forecast numeric,
         built_area_actual numeric, internal_area_actual numeric, pricing_basis text, shared_land boolean
         """
-    static let attributeNames: SQL = """
-        external_code, entrance, floor, stack, number, kind, layout, orientation, view, built_area_forecast,
-        internal_area_forecast, built_area_actual, internal_area_actual, pricing_basis, shared_land
-        """
+    static let attributeList = [
+        "external_code", "entrance", "floor", "stack", "number", "kind", "layout", "orientation", "view", "built_area_forecast",
+        "internal_area_forecast", "built_area_actual", "internal_area_actual", "pricing_basis", "shared_land"]
+    static let attributeNames: SQL = "\(unsafeRaw: attributeList.joined(separator: ", "))"
+    static let recordAttributes: SQL = "\(unsafeRaw: attributeList.map { "x." + $0 }.joined(separator: ", "))"
 
     /// Turns clashes on a room's number or external code into ``InventoryError/codeTaken(object:field:code:)``.
     @discardableResult
@@ -151,7 +153,7 @@ public struct RoomRepository: Sendable {
         let ids = rooms.map(\.id)
         let updated = try await refusingDuplicates {
             try await transaction.execute("""
-                UPDATE rooms r SET (\(Self.attributeNames)) = (SELECT \(Self.attributeNames)),
+                UPDATE rooms r SET (\(Self.attributeNames)) = (SELECT \(Self.recordAttributes)),
                        version = r.version + 1, updated_at = now()
                 FROM jsonb_to_recordset(\(records)::jsonb) AS x(\(Self.recordColumns)),
                      unnest(\(ids)::uuid[], \(versions)::int[]) AS v(id, version)
@@ -320,7 +322,8 @@ public struct RoomRepository: Sendable {
         if !query.statuses.isEmpty { filters.append("r.status = ANY(\(query.statuses.map(\.rawValue))::text[])") }
         if let layout = query.layout { filters.append("r.layout = \(layout)") }
         if let orientation = query.orientation { filters.append("r.orientation = \(orientation)") }
-        if let floors = query.floors { filters.append("r.floor BETWEEN \(floors.lowerBound) AND \(floors.upperBound)") }
+        if let floor = query.minFloor { filters.append("r.floor >= \(floor)") }
+        if let floor = query.maxFloor { filters.append("r.floor <= \(floor)") }
         if let area = query.minArea { filters.append("coalesce(r.built_area_actual, r.built_area_forecast) >= \(area)") }
         if let area = query.maxArea { filters.append("coalesce(r.built_area_actual, r.built_area_forecast) <= \(area)") }
         if let price = query.minPrice { filters.append("r.list_price >= \(price)") }

@@ -130,6 +130,7 @@ struct BuildingController {
                 guard room.version == version else { throw VersionConflict(object: "room", current: room.version) }
                 var changed = room
                 body.apply(to: &changed.attributes)
+                if changed.attributes == room.attributes { return room }
                 let violations = changed.attributes.violations()
                 guard violations.isEmpty else { throw Problem.validation(violations) }
                 if changed.attributes.sharedLand && room.status != .notReleased {

@@ -85,12 +85,8 @@ struct GridController {
         query.statuses = list("status", RoomStatus.self)
         query.layout = text("layout")
         query.orientation = text("orientation")
-        let floorMin = parsed("floorMin", { Int($0) }, "must be a whole number")
-        let floorMax = parsed("floorMax", { Int($0) }, "must be a whole number")
-        if floorMin != nil || floorMax != nil {
-            let low = floorMin ?? -1000, high = floorMax ?? 1000
-            if low > high { violations.append(FieldViolation(field: "floorMin", message: "must not exceed floorMax")) } else { query.floors = low...high }
-        }
+        query.minFloor = parsed("floorMin", { Int($0) }, "must be a whole number")
+        query.maxFloor = parsed("floorMax", { Int($0) }, "must be a whole number")
         query.minArea = parsed("areaMin", { Area($0) }, "must be an area such as 89.5")
         query.maxArea = parsed("areaMax", { Area($0) }, "must be an area such as 120")
         query.minPrice = parsed("priceMin", { Money($0) }, "must be an amount such as 1500000")

@@ -180,7 +180,8 @@ struct StatusChangeInput: Decodable {
 
 struct HoldInput: Decodable {
     let reason: String
-    let until: Date
+    /// RFC 3339 date-time.
+    let until: String
 }
 
 struct StatusChangeBody: ResponseEncodable {

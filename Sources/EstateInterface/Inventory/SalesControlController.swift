@@ -29,23 +29,22 @@ struct SalesControlController {
             let room = try await change(context, ids: [id], event: .hold, reason: reason, holdUntil: until)[0]
             return try Versioning.response(RoomBody(room), version: room.version, request: request, context: context)
         }
-        routes.add(.post, "/v1/rooms/sales-control", access: .authenticated) { request, context in
-            let body = try await request.decode(as: BulkStatusChange.self, context: context)
-            guard let event = body.event.flatMap(SalesControlEvent.init(rawValue:)), Self.bulkEvents.contains(event),
-                  let permission = event.permission else {
-                throw Problem.validation([FieldViolation(field: "event", message: "must be release, withdraw, hold or release_hold")])
+        for (path, event) in [("release", SalesControlEvent.release), ("withdraw", .withdraw), ("hold", .hold),
+                              ("release-hold", .releaseHold)] {
+            guard let permission = event.permission else { continue }
+            routes.add(.post, "/v1/sales-control/\(path)", access: .permission(permission)) { request, context in
+                let body = try await request.decode(as: BulkStatusChange.self, context: context)
+                guard (1...1000).contains(body.roomIds.count), Set(body.roomIds).count == body.roomIds.count else {
+                    throw Problem.validation([FieldViolation(field: "roomIds", message: "must name 1 to 1000 different rooms")])
+                }
+                var reason = try Self.reason(body.reason, required: false)
+                var until: Date?
+                if event == .hold {
+                    (reason, until) = try Self.hold(HoldInput(reason: body.reason ?? "", until: body.until ?? ""))
+                }
+                let rooms = try await change(context, ids: body.roomIds, event: event, reason: reason, holdUntil: until)
+                return ListBody(items: rooms.map(RoomBody.init))
             }
-            guard (1...1000).contains(body.roomIds.count), Set(body.roomIds).count == body.roomIds.count else {
-                throw Problem.validation([FieldViolation(field: "roomIds", message: "must name 1 to 1000 different rooms")])
-            }
-            guard try context.requireCaller().scope.holdsAnywhere(permission) else { throw Problem.forbidden(permission) }
-            var reason = try Self.reason(body.reason, required: false)
-            var until: Date?
-            if event == .hold {
-                (reason, until) = try Self.hold(HoldInput(reason: body.reason ?? "", until: body.until ?? .distantPast))
-            }
-            let rooms = try await change(context, ids: body.roomIds, event: event, reason: reason, holdUntil: until)
-            return ListBody(items: rooms.map(RoomBody.init))
         }
         routes.add(.get, "/v1/rooms/{id}/status-history", access: .permission(.roomsRead)) { _, context in
             let id = try context.parameters.require("id", as: UUID.self)
@@ -56,8 +55,6 @@ struct SalesControlController {
             return ListBody(items: history.map(StatusChangeBody.init))
         }
     }
-
-    static let bulkEvents: Set<SalesControlEvent> = [.release, .withdraw, .hold, .releaseHold]
 
     /// Applies `event` to every room, all or nothing: the rooms are locked in id order, each is
     /// checked for scope, permission and transition, then changed with its history row.
@@ -70,7 +67,9 @@ struct SalesControlController {
             let byID = Dictionary(uniqueKeysWithValues: locked.map { ($0.id, $0) })
             var changed: [Room] = []
             for id in ids {
-                guard let room = byID[id] else { throw Problem.notFound("No room \(id.uuidString.lowercased()).") }
+                guard let room = byID[id] else {
+                    throw ids.count == 1 ? Problem.notFound() : Problem.notFound("No room \(id.uuidString.lowercased()).")
+                }
                 try context.authorize(permission, groupID: room.groupID, unitPath: room.projectPath)
                 let next: RoomStatus
                 do {
@@ -97,7 +96,14 @@ struct SalesControlController {
 
     /// An optional JSON body: none at all is fine.
     func optionalBody(_ request: Request, _ context: EstateRequestContext) async throws -> StatusChangeInput? {
-        guard let length = request.headers[.contentLength], length != "0" else { return nil }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.contentTooLarge(limit: context.maxUploadSize)
+        }
+        guard buffer.readableBytes > 0 else { return nil }
         return try await request.decode(as: StatusChangeInput.self, context: context)
     }
 
@@ -115,16 +121,19 @@ struct SalesControlController {
     static func hold(_ body: HoldInput) throws -> (String, Date) {
         let reason = try reason(body.reason, required: true) ?? ""
         let now = Date()
-        guard body.until > now, body.until.timeIntervalSince(now) <= longestHold else {
+        guard let until = RFC3339.date(from: body.until) else {
+            throw Problem.validation([FieldViolation(field: "until", message: "must be an RFC 3339 date-time")])
+        }
+        guard until > now, until.timeIntervalSince(now) <= longestHold else {
             throw Problem.validation([FieldViolation(field: "until", message: "must be in the future and within 366 days")])
         }
-        return (reason, body.until)
+        return (reason, until)
     }
 }
 
 struct BulkStatusChange: Decodable {
-    let event: String?
     let roomIds: [UUID]
     let reason: String?
-    let until: Date?
+    /// RFC 3339 date-time (holds only).
+    let until: String?
 }

@@ -100,9 +100,9 @@ extension Permission {
     public static let roomsRead = Permission(rawValue: "rooms.read")
     /// Create and edit buildings and rooms (areas, layout, surveys).
     public static let roomsWrite = Permission(rawValue: "rooms.write")
-    /// Hold a room off sale, with reason and expiry.
+    /// Hold a room off sale, with reason and expiry, and lift the hold.
     public static let roomsHold = Permission(rawValue: "rooms.hold")
-    /// Release rooms for sale and lift holds.
+    /// Release rooms for sale and withdraw unsold rooms from sale.
     public static let roomsRelease = Permission(rawValue: "rooms.release")
     /// See price lists and pricing runs.
     public static let pricesRead = Permission(rawValue: "prices.read")
@@ -179,8 +179,8 @@ public enum PermissionCatalogue {
         PermissionInfo(.dictionariesWrite, "Edit configurable dictionaries"),
         PermissionInfo(.roomsRead, "See buildings, building grids and rooms"),
         PermissionInfo(.roomsWrite, "Create and edit buildings and rooms"),
-        PermissionInfo(.roomsHold, "Hold a room off sale with reason and expiry"),
-        PermissionInfo(.roomsRelease, "Release rooms for sale and lift holds"),
+        PermissionInfo(.roomsHold, "Hold a room off sale with reason and expiry, and lift the hold"),
+        PermissionInfo(.roomsRelease, "Release rooms for sale and withdraw unsold rooms"),
         PermissionInfo(.pricesRead, "See price lists and pricing runs"),
         PermissionInfo(.pricesPublish, "Run pricing and publish price-list versions"),
         PermissionInfo(.discountsWrite, "Define regular and promotional discounts"),

@@ -75,7 +75,7 @@ public enum InventoryError: Error, Sendable, Hashable {
     case sharedLandParking(roomID: UUID)
     /// The building still has rooms.
     case buildingNotEmpty
-    /// The room has left the state in which it may be edited or deleted (sold rooms keep their data).
+    /// The room has been on sale or priced: its history is kept, so it can no longer be deleted.
     case roomTaken(roomID: UUID, current: RoomStatus)
 }
 
