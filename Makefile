@@ -1,12 +1,13 @@
 # Developer entry points; the work is done by the scripts in scripts/.
 .DEFAULT_GOAL := help
-.PHONY: help run test bench db db-stop clean
+.PHONY: help run test bench bench-grid db db-stop clean
 
 help: ## list the targets
 	@echo "Targets:"
 	@echo "  make run      build, migrate, seed demo data and serve on http://127.0.0.1:8080 (scripts/run.sh)"
 	@echo "  make test     OpenAPI check and all test suites against a local PostgreSQL (scripts/test.sh)"
 	@echo "  make bench    PQ vs pgbench benchmark; BENCH_CLIENTS=\"1 8 32\" BENCH_SECONDS=10 (scripts/bench.sh)"
+	@echo "  make bench-grid  building grid over HTTP vs pgbench; BENCH_CLIENTS=\"16\" (scripts/bench-grid.sh)"
 	@echo "  make db       start the local PostgreSQL cluster (scripts/pg.sh start; see scripts/pg.sh env)"
 	@echo "  make db-stop  stop the local PostgreSQL cluster"
 	@echo "  make clean    stop the cluster and remove .build and .data"
@@ -19,6 +20,9 @@ test:
 
 bench:
 	bash scripts/bench.sh
+
+bench-grid:
+	bash scripts/bench-grid.sh
 
 db:
 	bash scripts/pg.sh start

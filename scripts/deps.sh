@@ -7,6 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { echo "deps: $*" >&2; }
 
 APT_PACKAGES=(libpq-dev libxml2-dev libssl-dev pkg-config postgresql postgresql-contrib python3-venv)
+# Extra packages a caller needs (e.g. `scripts/deps.sh wrk` for the grid benchmark).
+APT_PACKAGES+=("$@")
 # pip package -> the command it installs into .venv/bin (a cheap presence check)
 PY_PACKAGES=(openapi-spec-validator==0.9.0 schemathesis==4.32.5)
 PY_COMMANDS=(openapi-spec-validator schemathesis)
