@@ -399,6 +399,14 @@ struct PricingTests {
         #expect(reported == violations)
         #expect(PricingFactors(floor: [FloorFactor(floors: 1...5, .coefficient(.one)), FloorFactor(floors: 6...6, .coefficient(.one))])
             .violations().isEmpty)
+
+        // A reversed range is reported on its `to` and takes no part in the overlap check.
+        let reversed = PricingFactors(floor: [FloorFactor(from: 9, to: 3, .coefficient(.one)), FloorFactor(from: 4, to: 4, .coefficient(.one)),
+                                              FloorFactor(from: 2, to: 5, .amount(.zero))])
+        #expect(reversed.violations().map(\.field) == ["factors.floor[0].to", "factors.floor[2]"])
+        #expect(reversed.violations()[1].message.contains("factors.floor[1] (floors 4 to 4)"))
+        #expect(FloorFactor(from: -3, to: -1, .coefficient(.one)).matches(-2))
+        #expect(!FloorFactor(from: -3, to: -1, .coefficient(.one)).matches(1))
     }
 
     @Test func unitPricesRoundHalfAwayFromZeroFromTheExactValue() throws {

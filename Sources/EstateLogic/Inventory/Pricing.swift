@@ -35,22 +35,39 @@ public enum PriceAdjustment: Sendable, Hashable {
     case amount(Money)
 }
 
-/// A floor-table entry: one floor or an inclusive range of floors.
+/// A floor-table entry: one floor or an inclusive range of floors `from` to `to`.
+///
+/// Kept as two numbers rather than a `ClosedRange` so that a client's reversed range is a violation
+/// (``PricingFactors/violations(prefix:)``), not a trap.
 public struct FloorFactor: Sendable, Hashable {
-    /// The floors it matches (`from...to`).
-    public var floors: ClosedRange<Int>
+    /// The lowest floor it matches.
+    public var from: Int
+    /// The highest floor it matches; not below `from`.
+    public var to: Int
     public var adjustment: PriceAdjustment
+
+    /// An entry for the floors `from` to `to`, both included.
+    public init(from: Int, to: Int, _ adjustment: PriceAdjustment) {
+        self.from = from
+        self.to = to
+        self.adjustment = adjustment
+    }
 
     /// An entry for the floors `floors` (a single floor is `7...7`).
     public init(floors: ClosedRange<Int>, _ adjustment: PriceAdjustment) {
-        self.floors = floors
-        self.adjustment = adjustment
+        self.init(from: floors.lowerBound, to: floors.upperBound, adjustment)
     }
 
     /// An entry for the single floor `floor`.
     public init(floor: Int, _ adjustment: PriceAdjustment) {
-        self.init(floors: floor...floor, adjustment)
+        self.init(from: floor, to: floor, adjustment)
     }
+
+    /// Whether the entry matches `floor`.
+    public func matches(_ floor: Int) -> Bool { from <= floor && floor <= to }
+
+    /// Whether the entry and `other` (both well-formed) share a floor.
+    public func overlaps(_ other: FloorFactor) -> Bool { max(from, other.from) <= min(to, other.to) }
 }
 
 /// An entry of the orientation, view or layout table: matches a room whose attribute equals `value` exactly.
@@ -98,7 +115,8 @@ public struct PricingFactors: Sendable, Hashable {
 
     /// Every rule the tables break, with fields such as `factors.floor[2].coefficient`,
     /// `factors.floor[3]` (overlapping range) or `factors.view[1].value` (duplicate key):
-    /// negative coefficients, ranges with `from` above `to`, overlapping floor ranges, repeated keys.
+    /// negative coefficients, ranges with `from` above `to` (`factors.floor[i].to`), overlapping floor
+    /// ranges, empty or repeated keys.
     public func violations(prefix: String = "factors.") -> [FieldViolation] {
         var result: [FieldViolation] = []
         func checkAdjustment(_ adjustment: PriceAdjustment, _ field: String) {
@@ -109,10 +127,12 @@ public struct PricingFactors: Sendable, Hashable {
         for (index, entry) in floor.enumerated() {
             let field = "\(prefix)floor[\(index)]"
             checkAdjustment(entry.adjustment, field)
-            if let earlier = floor[..<index].firstIndex(where: { $0.floors.overlaps(entry.floors) }) {
-                let other = floor[earlier].floors
+            if entry.from > entry.to {
+                result.append(FieldViolation(field: field + ".to", message: "must not be below from (\(entry.from))"))
+            } else if let earlier = floor[..<index].firstIndex(where: { $0.from <= $0.to && $0.overlaps(entry) }) {
+                let other = floor[earlier]
                 result.append(FieldViolation(field: field, message:
-                    "floors \(entry.floors.lowerBound) to \(entry.floors.upperBound) overlap \(prefix)floor[\(earlier)] (floors \(other.lowerBound) to \(other.upperBound))"))
+                    "floors \(entry.from) to \(entry.to) overlap \(prefix)floor[\(earlier)] (floors \(other.from) to \(other.to))"))
             }
         }
         for (name, table) in [("orientation", orientation), ("view", view), ("layout", layout)] {
@@ -136,10 +156,13 @@ public struct PricingFactors: Sendable, Hashable {
         return result
     }
 
+    /// The number of tables, hence the most adjustments a room can get.
+    public static let tableCount = 5
+
     /// The adjustments of the entries that match `room`, one per table at most.
     public func adjustments(for room: PricingRoom) -> [PriceAdjustment] {
         var result: [PriceAdjustment] = []
-        if let entry = floor.first(where: { $0.floors.contains(room.floor) }) { result.append(entry.adjustment) }
+        if let entry = floor.first(where: { $0.matches(room.floor) }) { result.append(entry.adjustment) }
         for (table, value) in [(orientation, room.orientation), (view, room.view), (layout, room.layout)] {
             if let value, let entry = table.first(where: { $0.value == value }) { result.append(entry.adjustment) }
         }
@@ -198,6 +221,20 @@ public struct PricingResult: Sendable, Hashable {
     public var deviation: Money?
     /// average unit price − target average unit price; nil with a given base.
     public var averageDeviation: Money?
+
+    public init(base: Money, rooms: [PricedRoom], total: Money, totalWeight: Area, averageUnitPrice: Money,
+                targetAverageUnitPrice: Money? = nil, targetTotal: Money? = nil, deviation: Money? = nil,
+                averageDeviation: Money? = nil) {
+        self.base = base
+        self.rooms = rooms
+        self.total = total
+        self.totalWeight = totalWeight
+        self.averageUnitPrice = averageUnitPrice
+        self.targetAverageUnitPrice = targetAverageUnitPrice
+        self.targetTotal = targetTotal
+        self.deviation = deviation
+        self.averageDeviation = averageDeviation
+    }
 }
 
 /// Why a pricing run is refused. Every case carries the field violations that explain it.
@@ -315,7 +352,7 @@ public struct PricingRun: Sendable, Hashable {
                     amount = amount + ExactInteger(money.minorUnits)
                 }
             }
-            for _ in coefficientCount..<5 { product = product * unitScale }
+            for _ in 0..<max(0, PricingFactors.tableCount - coefficientCount) { product = product * unitScale }
             products.append(product)
             amounts.append(amount)
         }
@@ -323,7 +360,7 @@ public struct PricingRun: Sendable, Hashable {
         guard let totalWeightValue = Int64(exactly: totalWeight) else {
             throw .overflow([FieldViolation(field: "rooms", message: "the total area is too large")])
         }
-        let fullScale = ExactInteger.power10(30)
+        let fullScale = ExactInteger.power10(Coefficient.scale * PricingFactors.tableCount)
 
         // Every unit price is (numerator × productᵢ + amountᵢ × denominator) / denominator.
         let numerator: ExactInteger
