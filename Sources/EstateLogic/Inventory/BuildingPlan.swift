@@ -2,16 +2,22 @@ import Foundation
 
 /// What every room of one stack (position on the floor) of a planned building is like.
 public struct StackSpec: Sendable, Hashable {
+    /// What the rooms are (apartment by default).
     public var kind: RoomKind
+    /// Layout from the layout dictionary, e.g. `3b2l`.
     public var layout: String?
+    /// Orientation, e.g. `S`.
     public var orientation: String?
+    /// View, e.g. `river`.
     public var view: String?
     /// Forecast built area of each room of the stack.
     public var builtArea: Area?
     /// Forecast internal area of each room of the stack.
     public var internalArea: Area?
+    /// What the rooms' unit price is per.
     public var pricingBasis: PricingBasis
 
+    /// A stack's spec; every attribute optional but the kind and basis.
     public init(kind: RoomKind = .apartment, layout: String? = nil, orientation: String? = nil, view: String? = nil,
                 builtArea: Area? = nil, internalArea: Area? = nil, pricingBasis: PricingBasis = .builtArea) {
         self.kind = kind
@@ -42,7 +48,9 @@ public struct NumberingPattern: Sendable, Hashable {
         case index(width: Int)
     }
 
+    /// The pattern as written.
     public let text: String
+    /// The literal text and tokens, in order.
     public let segments: [Segment]
 
     /// Parses `text`; the error message says what is wrong (for the field `numbering`).
@@ -143,6 +151,7 @@ public struct BuildingPlan: Sendable, Hashable {
     /// One spec per position 1…roomsPerFloor.
     public var stacks: [StackSpec]
 
+    /// A plan; the rooms come from ``rooms()``.
     public init(lowestFloor: Int = 1, highestFloor: Int, skippedFloors: Set<Int> = [], entrances: Int = 1,
                 roomsPerFloor: Int, numbering: String, stacks: [StackSpec]) {
         self.lowestFloor = lowestFloor

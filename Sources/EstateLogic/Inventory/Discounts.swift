@@ -11,10 +11,13 @@ public enum DiscountKind: Sendable, Hashable {
 /// A discount a project offers (DOMAIN.md, "Pricing and discounts"): regular ones by payment method,
 /// promotional ones in a time window for some rooms; percentage or fixed amount; applied in stacking order.
 public struct DiscountScheme: Sendable, Hashable, Identifiable {
+    /// The scheme's id (what the client sends in `discountIds`).
     public var id: UUID
     /// Unique in the project: 2 to 63 lower-case letters, digits or dashes.
     public var code: String
+    /// Name shown to consultants and on quotes.
     public var name: String
+    /// Percentage or fixed amount.
     public var kind: DiscountKind
     /// The payment methods it is offered with (e.g. `full_payment`, `mortgage`); empty for any.
     public var paymentMethods: Set<String>
@@ -28,8 +31,10 @@ public struct DiscountScheme: Sendable, Hashable, Identifiable {
     public var roomIDs: Set<UUID>
     /// Lower applies first; equal orders apply by code.
     public var stackingOrder: Int
+    /// An inactive scheme cannot be chosen.
     public var active: Bool
 
+    /// A scheme; by default for any payment method, any time, every room, stacking order 0, active.
     public init(id: UUID, code: String, name: String, kind: DiscountKind, paymentMethods: Set<String> = [],
                 validFrom: Date? = nil, validUntil: Date? = nil, buildingIDs: Set<UUID> = [], roomIDs: Set<UUID> = [],
                 stackingOrder: Int = 0, active: Bool = true) {
@@ -106,13 +111,16 @@ public struct DiscountScheme: Sendable, Hashable, Identifiable {
 
 /// The room a quote is for: its list price and floor price.
 public struct QuoteRoom: Sendable, Hashable {
+    /// The room's id.
     public var id: UUID
+    /// The room's building (schemes may cover whole buildings).
     public var buildingID: UUID
     /// The current list (total) price, 0 or more.
     public var listPrice: Money
     /// The lowest price without a manager's approval, if the room has one.
     public var floorPrice: Money?
 
+    /// The room to quote.
     public init(id: UUID, buildingID: UUID, listPrice: Money, floorPrice: Money? = nil) {
         self.id = id
         self.buildingID = buildingID
@@ -123,15 +131,20 @@ public struct QuoteRoom: Sendable, Hashable {
 
 /// One discount applied in a quote.
 public struct QuoteStep: Sendable, Hashable {
+    /// The scheme applied.
     public var schemeID: UUID
+    /// The scheme's code.
     public var code: String
+    /// The scheme's name.
     public var name: String
+    /// The scheme's kind.
     public var kind: DiscountKind
     /// What this discount took off (never more than the price before it).
     public var amountOff: Money
     /// The running price after this discount.
     public var priceAfter: Money
 
+    /// One applied discount.
     public init(schemeID: UUID, code: String, name: String, kind: DiscountKind, amountOff: Money, priceAfter: Money) {
         self.schemeID = schemeID
         self.code = code
@@ -164,18 +177,24 @@ public enum QuoteError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// A room's price after the chosen discounts, step by step.
 public struct Quote: Sendable, Hashable {
+    /// The quoted room.
     public var roomID: UUID
+    /// The payment method the quote is for.
     public var paymentMethod: String
+    /// The room's list price before discounts.
     public var listPrice: Money
     /// The discounts in the order they were applied (stacking order, then code).
     public var steps: [QuoteStep]
+    /// The price after every discount, 0 or more.
     public var finalPrice: Money
     /// listPrice − finalPrice.
     public var totalDiscount: Money
+    /// The room's floor price, if it has one.
     public var floorPrice: Money?
     /// The final price is below the floor price: the sale needs a manager's approval.
     public var breachesFloor: Bool
 
+    /// A quote (``compute(room:paymentMethod:schemes:at:)`` makes them).
     public init(roomID: UUID, paymentMethod: String, listPrice: Money, steps: [QuoteStep], finalPrice: Money,
                 totalDiscount: Money, floorPrice: Money?, breachesFloor: Bool) {
         self.roomID = roomID

@@ -4,16 +4,24 @@ import Foundation
 
 /// One room as a pricing run sees it: what the factor tables match on and what its price multiplies.
 public struct PricingRoom: Sendable, Hashable {
+    /// The room's id, echoed in ``PricedRoom/id``.
     public var id: UUID
+    /// What the unit price is per: m² of built or internal area, or the unit.
     public var basis: PricingBasis
     /// The pricing area (``RoomAreas/pricingArea(_:)``); required for area bases, ignored for `.unit`.
     public var area: Area?
+    /// Matched by the floor table.
     public var floor: Int
+    /// Matched exactly by the orientation table; nil matches no entry.
     public var orientation: String?
+    /// Matched exactly by the view table; nil matches no entry.
     public var view: String?
+    /// Matched exactly by the layout table; nil matches no entry.
     public var layout: String?
+    /// Position on the floor, matched by the stack table.
     public var stack: Int
 
+    /// A room to price; `area` may be nil for `.unit`.
     public init(id: UUID, basis: PricingBasis = .builtArea, area: Area?, floor: Int, orientation: String? = nil,
                 view: String? = nil, layout: String? = nil, stack: Int) {
         self.id = id
@@ -72,9 +80,11 @@ public struct FloorFactor: Sendable, Hashable {
 
 /// An entry of the orientation, view or layout table: matches a room whose attribute equals `value` exactly.
 public struct AttributeFactor: Sendable, Hashable {
+    /// The attribute value it matches (case-sensitive, non-empty, unique in its table).
     public var value: String
     public var adjustment: PriceAdjustment
 
+    /// An entry matching rooms whose attribute is `value`.
     public init(value: String, _ adjustment: PriceAdjustment) {
         self.value = value
         self.adjustment = adjustment
@@ -83,9 +93,11 @@ public struct AttributeFactor: Sendable, Hashable {
 
 /// A stack-table entry: matches the rooms of stack (position on the floor) `stack`.
 public struct StackFactor: Sendable, Hashable {
+    /// The stack it matches (unique in the table).
     public var stack: Int
     public var adjustment: PriceAdjustment
 
+    /// An entry matching the rooms of stack `stack`.
     public init(stack: Int, _ adjustment: PriceAdjustment) {
         self.stack = stack
         self.adjustment = adjustment
@@ -95,12 +107,18 @@ public struct StackFactor: Sendable, Hashable {
 /// The factor tables of a pricing run. A room matches at most one entry per table (floor ranges may not
 /// overlap, keys may not repeat); a table without a matching entry contributes factor 1 and amount 0.
 public struct PricingFactors: Sendable, Hashable {
+    /// Entries by floor or floor range (field `factors.floor`).
     public var floor: [FloorFactor]
+    /// Entries by orientation (field `factors.orientation`).
     public var orientation: [AttributeFactor]
+    /// Entries by view (field `factors.view`).
     public var view: [AttributeFactor]
+    /// Entries by layout (field `factors.layout`).
     public var layout: [AttributeFactor]
+    /// Entries by stack (field `factors.stack`).
     public var stack: [StackFactor]
 
+    /// Tables of factors; each defaults to empty.
     public init(floor: [FloorFactor] = [], orientation: [AttributeFactor] = [], view: [AttributeFactor] = [],
                 layout: [AttributeFactor] = [], stack: [StackFactor] = []) {
         self.floor = floor
@@ -185,6 +203,7 @@ public enum PricingMode: Sendable, Hashable {
 
 /// One room's prices from a pricing run.
 public struct PricedRoom: Sendable, Hashable {
+    /// The priced room's id.
     public var id: UUID
     /// Per m² of the pricing basis, or per unit; a multiple of the price step.
     public var unitPrice: Money
@@ -193,6 +212,7 @@ public struct PricedRoom: Sendable, Hashable {
     /// List price × floor ratio rounded to the cent, when a floor ratio was given.
     public var floorPrice: Money?
 
+    /// One room's prices.
     public init(id: UUID, unitPrice: Money, listPrice: Money, floorPrice: Money?) {
         self.id = id
         self.unitPrice = unitPrice
@@ -222,6 +242,7 @@ public struct PricingResult: Sendable, Hashable {
     /// average unit price − target average unit price; nil with a given base.
     public var averageDeviation: Money?
 
+    /// A result (for the data and HTTP layers; runs make theirs with ``PricingRun/compute()``).
     public init(base: Money, rooms: [PricedRoom], total: Money, totalWeight: Area, averageUnitPrice: Money,
                 targetAverageUnitPrice: Money? = nil, targetTotal: Money? = nil, deviation: Money? = nil,
                 averageDeviation: Money? = nil) {
@@ -277,14 +298,18 @@ public enum PricingError: Error, Sendable, Hashable, CustomStringConvertible {
 /// - list price: unit price × area rounded to the cent (the unit price itself for `.unit`);
 /// - floor price: list price × `floorRatio` rounded to the cent.
 public struct PricingRun: Sendable, Hashable {
+    /// The rooms to price (fields `rooms[i]`), at least one, each once.
     public var rooms: [PricingRoom]
+    /// The factor tables (fields `factors.…`).
     public var factors: PricingFactors
+    /// A given base or a target to solve for.
     public var mode: PricingMode
     /// The unit price is rounded to a multiple of this (e.g. 1.00 or 100.00); more than 0.
     public var priceStep: Money
     /// Floor price ÷ list price, in (0, 1]; nil for no floor prices.
     public var floorRatio: Coefficient?
 
+    /// A run; the price step defaults to 1.00.
     public init(rooms: [PricingRoom], factors: PricingFactors = .none, mode: PricingMode,
                 priceStep: Money = Money(minorUnits: 100), floorRatio: Coefficient? = nil) {
         self.rooms = rooms

@@ -7,6 +7,7 @@ public struct CSVRecord: Sendable, Hashable {
     /// The fields, unquoted.
     public var fields: [String]
 
+    /// A record starting on `line`.
     public init(line: Int, fields: [String]) {
         self.line = line
         self.fields = fields
@@ -15,6 +16,7 @@ public struct CSVRecord: Sendable, Hashable {
 
 /// Why a CSV text cannot be read, and where.
 public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong.
     public enum Kind: String, Sendable, Hashable {
         /// A quoted field never ends; the position is that of its opening quote.
         case unterminatedQuote = "unterminated_quote"
@@ -22,12 +24,14 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
         case textAfterClosingQuote = "text_after_closing_quote"
     }
 
+    /// What is wrong.
     public var kind: Kind
     /// 1-based line.
     public var line: Int
     /// 1-based column, counted in Unicode scalars from the start of the line.
     public var column: Int
 
+    /// An error of `kind` at `line`, `column`.
     public init(kind: Kind, line: Int, column: Int) {
         self.kind = kind
         self.line = line
