@@ -183,20 +183,23 @@ public struct RoomRepository: Sendable {
             .firstRow.map(Self.decode)
     }
 
-    /// Locks rooms (in id order, so that concurrent lockers cannot deadlock); missing ids are simply absent.
-    public func lock(groupID: UUID, ids: [UUID]) async throws -> [Room] {
+    static func locking(_ forUpdate: Bool) -> SQL { forUpdate ? "FOR UPDATE OF r" : "" }
+
+    /// Rooms by id, locked unless `forUpdate` is false (in id order, so that concurrent lockers
+    /// cannot deadlock); missing ids are simply absent.
+    public func lock(groupID: UUID, ids: [UUID], forUpdate: Bool = true) async throws -> [Room] {
         try await transaction.query("""
             SELECT \(Self.columns) FROM \(Self.from) WHERE r.group_id = \(groupID) AND r.id = ANY(\(ids)::uuid[])
-            ORDER BY r.id FOR UPDATE OF r
+            ORDER BY r.id \(Self.locking(forUpdate))
             """).map(Self.decode)
     }
 
-    /// Locks the rooms of a project, or of some of its buildings, in id order.
-    public func lock(groupID: UUID, projectID: UUID, buildingIDs: [UUID]) async throws -> [Room] {
+    /// The rooms of a project, or of some of its buildings, in id order, locked unless `forUpdate` is false.
+    public func lock(groupID: UUID, projectID: UUID, buildingIDs: [UUID], forUpdate: Bool = true) async throws -> [Room] {
         let buildings: SQL = buildingIDs.isEmpty ? "" : "AND r.building_id = ANY(\(buildingIDs)::uuid[])"
         return try await transaction.query("""
             SELECT \(Self.columns) FROM \(Self.from) WHERE r.group_id = \(groupID) AND r.project_id = \(projectID) \(buildings)
-            ORDER BY r.id FOR UPDATE OF r
+            ORDER BY r.id \(Self.locking(forUpdate))
             """).map(Self.decode)
     }
 

@@ -109,6 +109,13 @@ extension InventoryError {
                 problem.currentStatus = current.rawValue
                 return problem
             }()
+        case .priceAgreed(_, let current):
+            {
+                var problem = Problem(status: .conflict, code: "price-agreed",
+                                      detail: "The room is \(current.rawValue); it keeps the price its deal agreed.")
+                problem.currentStatus = current.rawValue
+                return problem
+            }()
         }
     }
 }

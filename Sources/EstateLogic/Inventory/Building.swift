@@ -77,6 +77,8 @@ public enum InventoryError: Error, Sendable, Hashable {
     case buildingNotEmpty
     /// The room has been on sale or priced: its history is kept, so it can no longer be deleted.
     case roomTaken(roomID: UUID, current: RoomStatus)
+    /// A deal holds the room at the price it agreed: its price cannot change any more.
+    case priceAgreed(roomID: UUID, current: RoomStatus)
 }
 
 /// One row of a room's append-only status history.
