@@ -80,7 +80,7 @@ public final class PQConnection: PQQueryable {
 
     private let state: Guarded
     private let executor: PQExecutor
-    private let loop: PQEventLoop
+    let loop: PQEventLoop
     /// The server process serving this connection (`pg_backend_pid()`).
     public let backendPID: Int32
     /// When the connection was made.

@@ -2,20 +2,34 @@ import CLibPQ
 import Foundation
 import Synchronization
 
-/// One statement (or script) in flight on one connection, driven by a ``PQEventLoop`` with
-/// libpq's non-blocking API: send, then consume input whenever the socket is readable.
+/// One statement (or script, or one step of a COPY) in flight on one connection, driven by a
+/// ``PQEventLoop`` with libpq's non-blocking API: send, then consume input whenever the socket
+/// is readable.
 final class PQOperation {
     enum Work {
         /// A statement with parameters, through the connection's prepared-statement cache.
         case statement(text: String, binds: [PQBind])
         /// A parameterless script of one or more statements (simple protocol).
         case script(String)
+        /// Sends `COPY ... FROM STDIN`; done once the server waits for data.
+        case copyStart(String)
+        /// Queues one chunk of COPY data; done once libpq has written all it buffers to the socket
+        /// (so a caller that sends chunk after chunk never grows libpq's buffer without bound).
+        case copyData(statement: String, bytes: [UInt8])
+        /// Ends the COPY (or fails it with `abort` as the reason); done with the command's result.
+        case copyEnd(statement: String, abort: String?)
     }
 
     enum Phase {
         case idle
         case preparing(name: String, key: PQConnection.StatementKey)
         case executing(key: PQConnection.StatementKey?)
+        /// `COPY ... FROM STDIN` sent; waiting for the server's CopyInResponse.
+        case copyStarting
+        /// COPY data being handed to libpq (`queued`: PQputCopyData accepted it) and flushed.
+        case copySending(queued: Bool)
+        /// PQputCopyEnd not yet accepted (libpq's buffer was full); afterwards `.executing`.
+        case copyEnding
         case done
     }
 
@@ -38,6 +52,7 @@ final class PQOperation {
         switch work {
         case .statement(let text, _): text
         case .script(let text): String(text.prefix(200))
+        case .copyStart(let text), .copyData(let text, _), .copyEnd(let text, _): text
         }
     }
 }
@@ -164,7 +179,8 @@ final class PQEventLoop: Sendable {
                     loopState.registered[fd] = nil
                     continue
                 }
-                if events[index].events & EPOLLOUT.rawValue != 0 { flush(operation) }
+                if events[index].events & EPOLLOUT.rawValue != 0 { writable(operation) }
+                if case .done = operation.phase { continue }
                 if events[index].events & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
                     readable(operation)
                 }
@@ -185,6 +201,16 @@ final class PQEventLoop: Sendable {
             case .script(let text):
                 operation.phase = .executing(key: nil)
                 return PQsendQuery(conn, text) == 1
+            case .copyStart(let text):
+                operation.phase = .copyStarting
+                return PQsendQuery(conn, text) == 1
+            case .copyData:
+                // Queued by `pumpCopy` once the socket is watched.
+                operation.phase = .copySending(queued: false)
+                return true
+            case .copyEnd:
+                operation.phase = .copyEnding
+                return true
             case .statement(let text, let binds):
                 let key = PQConnection.StatementKey(text: text, types: binds.map { $0.type.rawValue })
                 if let name = state.statements[key] {
@@ -223,7 +249,54 @@ final class PQEventLoop: Sendable {
             }
             loopState.registered[operation.socket] = operation.connection.serial
         }
-        flush(operation)
+        writable(operation)
+    }
+
+    /// The socket can take more (or the operation just started): move the operation's output on.
+    private func writable(_ operation: PQOperation) {
+        switch operation.phase {
+        case .copySending, .copyEnding: pumpCopy(operation)
+        default: flush(operation)
+        }
+    }
+
+    /// Hands COPY data (or the end of the COPY) to libpq and flushes it. In non-blocking mode
+    /// PQputCopyData/PQputCopyEnd answer 0 when libpq cannot buffer more: then wait until the
+    /// socket is writable and try again. A data chunk is done once libpq's buffer is empty.
+    private func pumpCopy(_ operation: PQOperation) {
+        enum Step { case accepted, blocked, failed }
+        let step: Step = operation.connection.withHandle { conn, _ in
+            guard let conn else { return .failed }
+            switch (operation.phase, operation.work) {
+            case (.copySending(queued: false), .copyData(_, let bytes)):
+                let result = bytes.withUnsafeBytes { raw in
+                    PQputCopyData(conn, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(raw.count))
+                }
+                if result == 1 { operation.phase = .copySending(queued: true) }
+                return result == 1 ? .accepted : result == 0 ? .blocked : .failed
+            case (.copyEnding, .copyEnd(_, let abort)):
+                let result = abort.map { PQputCopyEnd(conn, $0) } ?? PQputCopyEnd(conn, nil)
+                if result == 1 { operation.phase = .executing(key: nil) }
+                return result == 1 ? .accepted : result == 0 ? .blocked : .failed
+            default:
+                return .accepted
+            }
+        }
+        switch step {
+        case .failed:
+            fail(operation, operation.connection.currentError(statement: operation.statementText))
+        case .blocked:
+            flush(operation)
+            if case .done = operation.phase { return }
+            // Wait for room even if libpq had nothing left to flush: the retry comes with EPOLLOUT.
+            watchWritable(operation, true)
+        case .accepted:
+            flush(operation)
+            if case .copySending(queued: true) = operation.phase, !operation.wantsWrite {
+                complete(operation)
+                operation.continuation.resume(returning: PQRows.empty)
+            }
+        }
     }
 
     /// Sends what libpq still buffers; waits for the socket to be writable if needed.
@@ -233,7 +306,11 @@ final class PQEventLoop: Sendable {
             fail(operation, operation.connection.currentError(statement: operation.statementText))
             return
         }
-        let wantsWrite = pending == 1
+        watchWritable(operation, pending == 1)
+    }
+
+    /// Adds or removes EPOLLOUT for the operation's socket.
+    private func watchWritable(_ operation: PQOperation, _ wantsWrite: Bool) {
         if wantsWrite != operation.wantsWrite {
             operation.wantsWrite = wantsWrite
             var event = epoll_event()
@@ -244,9 +321,34 @@ final class PQEventLoop: Sendable {
     }
 
     private func readable(_ operation: PQOperation) {
-        enum Step { case waiting, finished, lost }
+        enum Step { case waiting, finished, lost, copyReady }
         let step: Step = operation.connection.withHandle { conn, _ in
             guard let conn, PQconsumeInput(conn) == 1 else { return .lost }
+            switch operation.phase {
+            case .copySending, .copyEnding:
+                // Mid-COPY the server speaks only to refuse the data; libpq keeps its error until
+                // the COPY ends. Reading it here keeps the socket from staying readable.
+                return .waiting
+            case .copyStarting:
+                while PQisBusy(conn) == 0 {
+                    guard let result = PQgetResult(conn) else { return .finished }
+                    defer { PQclear(result) }
+                    switch PQresultStatus(result) {
+                    case PGRES_COPY_IN:
+                        // Asking for another result now would only return COPY_IN again.
+                        return .copyReady
+                    case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                        continue
+                    default:
+                        if operation.error == nil {
+                            operation.error = PQConnection.makeError(result: result, conn: conn, statement: operation.statementText)
+                        }
+                    }
+                }
+                return .waiting
+            default:
+                break
+            }
             while PQisBusy(conn) == 0 {
                 guard let result = PQgetResult(conn) else { return .finished }
                 defer { PQclear(result) }
@@ -268,6 +370,9 @@ final class PQEventLoop: Sendable {
             fail(operation, operation.connection.currentError(statement: operation.statementText, lost: true))
         case .finished:
             finishStep(operation)
+        case .copyReady:
+            complete(operation)
+            operation.continuation.resume(returning: PQRows.empty)
         }
     }
 
@@ -301,7 +406,10 @@ final class PQEventLoop: Sendable {
             }
             complete(operation)
             operation.continuation.resume(returning: operation.rows ?? PQRows.empty)
-        case .idle, .done:
+        case .copyStarting:
+            fail(operation, operation.error ?? PQError(kind: .client, message: "the statement did not start COPY FROM STDIN",
+                                                       statement: operation.statementText))
+        case .idle, .copySending, .copyEnding, .done:
             return
         }
     }

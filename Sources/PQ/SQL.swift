@@ -37,6 +37,22 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         binds = []
     }
 
+    /// An identifier (table, column) in double quotes, safe to put into statement text: inner
+    /// quotes are doubled. Quoted names keep their case (`Rooms` is not `rooms`). Throws a
+    /// client ``PQError`` for an empty name, a NUL character, or more than 63 bytes (PostgreSQL
+    /// would silently cut it to another name).
+    public static func quotedIdentifier(_ name: String) throws -> String {
+        guard !name.isEmpty, name.utf8.count <= 63, !name.utf8.contains(0) else {
+            throw PQError(kind: .client, message: "not a valid identifier: \(name.debugDescription)")
+        }
+        return "\"" + name.replacing("\"", with: "\"\"") + "\""
+    }
+
+    /// A quoted identifier as a fragment (see ``quotedIdentifier(_:)``).
+    public static func identifier(_ name: String) throws -> SQL {
+        SQL(unsafeRaw: try quotedIdentifier(name))
+    }
+
     /// The statement text with `$n` placeholders.
     public var text: String {
         var result = ""

@@ -90,21 +90,50 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load data into the database.")
+    static let configuration = CommandConfiguration(
+        abstract: "Load data into the database.",
+        discussion: """
+            --demo loads the demo group (users, org units, and the riverside project's buildings and rooms); \
+            safe to repeat. --scale N adds N generated projects (about 2,100-3,200 rooms each) to the group \
+            'scale', after the projects it already has; project n is the same on every run.
+            """)
 
     @Flag(name: .long, help: "Load the demo data set (safe to repeat).")
     var demo = false
 
+    @Option(name: .long, help: "Add this many generated projects to the group 'scale'.")
+    var scale: Int?
+
+    @Option(name: .long, help: "Projects written at once by --scale.")
+    var jobs = 2
+
     func validate() throws {
-        guard demo else { throw ValidationError("say what to load: --demo") }
+        guard demo || scale != nil else { throw ValidationError("say what to load: --demo, --scale N, or both") }
+        if let scale, !(1...10_000).contains(scale) { throw ValidationError("--scale must be between 1 and 10000") }
+        guard (1...16).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 16") }
     }
 
     func run() async throws {
         let (settings, logger) = try prepare()
         let database = try openDatabase(settings, logger: logger)
-        let summary = try await database.seedDemo(hasher: settings.passwordHasher)
+        do {
+            if demo { try await seedDemo(database, settings: settings) }
+            if let scale { try await seedScale(database, projects: scale) }
+        } catch {
+            await database.close()
+            throw error
+        }
         await database.close()
+    }
+
+    func seedDemo(_ database: Database, settings: Settings) async throws {
+        let summary = try await database.seedDemo(hasher: settings.passwordHasher)
         print("Demo group '\(summary.groupCode)' (\(summary.groupName)) \(summary.created ? "created" : "already present").")
+        if let inventory = summary.inventory {
+            print("Project '\(DemoData.inventoryProject)': \(inventory.buildings) buildings, \(describe(inventory)) created.")
+        } else {
+            print("Project '\(DemoData.inventoryProject)' already has its buildings.")
+        }
         print("Demo users (password \(DemoData.password)), one per built-in role:")
         for user in summary.users {
             print("  \(user.username.padding(toLength: 30, withPad: " ", startingAt: 0)) \(user.role) at \(user.orgUnit)")
@@ -116,6 +145,25 @@ struct Seed: AsyncParsableCommand {
                 -d '{"group":"\(summary.groupCode)","username":"system.administrator","password":"\(DemoData.password)"}'
             then send the token:  curl -s \(base)/v1/me -H "Authorization: Bearer <token>"
             """)
+    }
+
+    func seedScale(_ database: Database, projects: Int) async throws {
+        let summary = try await database.seedScale(projects: projects, parallelism: jobs)
+        let inventory = summary.inventory
+        let seconds = Double(summary.elapsed.components.seconds) + Double(summary.elapsed.components.attoseconds) / 1e18
+        print("Scale group '\(summary.groupCode)' \(summary.groupCreated ? "created" : "already present"); "
+              + "\(summary.projects.count) project(s) added after \(summary.projectsBefore): "
+              + "\(summary.projects.first ?? "") … \(summary.projects.last ?? "").")
+        print("  \(inventory.buildings) buildings, \(describe(inventory)), \(inventory.pricedRooms) priced, "
+              + "\(inventory.statusChanges) status changes.")
+        print("  Took \(String(format: "%.2f", seconds)) s (\(seconds > 0 ? Int(Double(inventory.rooms) / seconds) : 0) rooms/s).")
+    }
+
+    func describe(_ inventory: InventoryCounts) -> String {
+        let statuses = RoomStatus.allCases.compactMap { status in
+            inventory.roomsByStatus[status].map { "\(status.rawValue) \($0)" }
+        }
+        return "\(inventory.rooms) rooms (\(statuses.joined(separator: ", ")))"
     }
 }
 

@@ -62,6 +62,34 @@ struct CommandTests {
         #expect(first.output.contains("created"))
         let second = try await run(["seed", "--demo"], database: url)
         #expect(second.output.contains("already present"))
+        #expect(first.output.contains("Project 'riverside': 3 buildings, 408 rooms"))
+        #expect(second.output.contains("Project 'riverside' already has its buildings"))
+    }
+
+    @Test func seedNeedsToBeToldWhat() async throws {
+        let url = try await TestDatabase.migrated()
+        let nothing = try await run(["seed"], database: url)
+        #expect(nothing.status != 0)
+        #expect(nothing.output.contains("--scale N"))
+        let zero = try await run(["seed", "--scale", "0"], database: url)
+        #expect(zero.status != 0)
+    }
+
+    @Test func scaleSeedAddsProjectsAfterTheExistingOnes() async throws {
+        let url = try await TestDatabase.migrated()
+        let first = try await run(["seed", "--scale", "2"], database: url)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("Scale group 'scale' created; 2 project(s) added after 0: scale-p0001 … scale-p0002"))
+        #expect(first.output.contains("Took "))
+        let second = try await run(["seed", "--scale", "1", "--jobs", "1"], database: url)
+        #expect(second.status == 0, "\(second.output)")
+        #expect(second.output.contains("already present; 1 project(s) added after 2: scale-p0003"))
+        let pool = PQPool(configuration: PQPoolConfiguration(url: url, maxConnections: 1))
+        let projects = try await pool.query("""
+            SELECT count(DISTINCT project_id) AS n FROM rooms r JOIN groups g ON g.id = r.group_id WHERE g.code = 'scale'
+            """).firstRow?.decode("n", as: Int.self)
+        await pool.close()
+        #expect(projects == 3)
     }
 }
 
