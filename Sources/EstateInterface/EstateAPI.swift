@@ -53,6 +53,7 @@ public struct EstateAPI: Sendable {
         SalesControlController(database: database).register(in: &routes)
         GridController(database: database).register(in: &routes)
         PricingController(database: database).register(in: &routes)
+        BulkInventoryController(database: database).register(in: &routes)
         return routes
     }
 

@@ -213,10 +213,16 @@ public struct RoomRepository: Sendable {
         return Dictionary(rooms.map { ($0.attributes.externalCode ?? "", $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The numbers already used in a building.
-    public func numbers(groupID: UUID, buildingID: UUID) async throws -> Set<String> {
-        Set(try await transaction.query("SELECT number FROM rooms WHERE group_id = \(groupID) AND building_id = \(buildingID)")
-            .map { try $0.decode("number", as: String.self) })
+    /// Which room holds each number, per building.
+    public func numberOwners(groupID: UUID, buildingIDs: [UUID]) async throws -> [UUID: [String: UUID]] {
+        var owners: [UUID: [String: UUID]] = [:]
+        let rows = try await transaction.query("""
+            SELECT building_id, number, id FROM rooms WHERE group_id = \(groupID) AND building_id = ANY(\(buildingIDs)::uuid[])
+            """)
+        for row in rows {
+            owners[try row.decode("building_id", as: UUID.self), default: [:]][try row.decode("number", as: String.self)] = try row.decode("id", as: UUID.self)
+        }
+        return owners
     }
 
     // MARK: Sales control

@@ -12,9 +12,12 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
         /// JSON pointer-like path of the field at fault, e.g. `buyers[1].share`.
         public var field: String
         public var message: String
-        public init(field: String, message: String) {
+        /// For records of an uploaded file (a CSV import): the 1-based line where the record starts.
+        public var line: Int?
+        public init(field: String, message: String, line: Int? = nil) {
             self.field = field
             self.message = message
+            self.line = line
         }
     }
 
