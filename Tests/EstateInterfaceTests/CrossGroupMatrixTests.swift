@@ -27,6 +27,10 @@ struct CrossGroupMatrixTests {
             "POST /v1/buildings/{id}/rooms": ["number": "X1", "floor": 1, "stack": 1],
             "PATCH /v1/rooms/{id}": ["view": "taken over"],
             "POST /v1/rooms/{id}/hold": ["reason": "taken over", "until": APIKeyTests.inAWeek()],
+            "POST /v1/rooms/{id}/price": ["unitPrice": "1.00", "reason": "taken over"],
+            "POST /v1/projects/{id}/buildings/generate": ["code": "tx", "name": "Taken over", "highestFloor": 1, "roomsPerFloor": 1,
+                                                         "numbering": "{floor}{index:02}", "stacks": [["builtArea": "50"]]],
+            "POST /v1/projects/{id}/room-imports": ["rooms": [["externalCode": "x1", "building": "t1", "number": "x1", "floor": 1, "stack": 1]]],
         ]
     }
 
@@ -51,11 +55,15 @@ struct CrossGroupMatrixTests {
             let controller = try await signIn(client, "sales.controller")
             let building = try await world.building(client, controller, project: riverside, code: "t1")
             let room = try #require(try await world.rooms(client, controller, building: building, floors: 1...1, perFloor: 1)["101"])
+            let priceList = try await call(client, .post, "/v1/price-lists", controller, [
+                "name": "v1", "run": ["projectId": riverside.uuidString, "base": "30000"]])
+            let priceListID = try #require((priceList.body["priceList"] as? [String: Any])?["id"] as? String, "\(priceList.text)")
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
                 if path.hasPrefix("/v1/buildings/") { return building.uuidString }
                 if path.hasPrefix("/v1/rooms/") { return room.uuidString }
+                if path.hasPrefix("/v1/price-lists/") { return priceListID }
                 if path.hasPrefix("/v1/users/") { return user }
                 if path.hasPrefix("/v1/api-keys/") { return key }
                 return ""
@@ -122,8 +130,15 @@ struct InGroupMatrixTests {
                     try await work.rooms.insert([room])
                     return (building.id, room.id)
                 }
+                let priceList = try await world.database.unitOfWork { work -> UUID in
+                    let list = PriceList(groupID: try await world.groupID(), id: UUIDv7.make(), projectID: unit, version: 1, name: name,
+                                         run: "{}", baseUnitPrice: .zero, roomCount: 0, total: .zero, publishedBy: "system")
+                    try await work.prices.insert(list, prices: [])
+                    return list.id
+                }
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
-                        "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString, "grant": grant]
+                        "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
+                        "/v1/price-lists/": priceList.uuidString, "grant": grant]
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")

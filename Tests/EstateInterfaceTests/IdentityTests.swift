@@ -20,7 +20,7 @@ struct IdentityWorld {
     static func make() async throws -> IdentityWorld {
         let url = try await TestDatabase.migrated()
         let database = try TestDatabase.database(url: url)
-        _ = try await database.seedDemo(hasher: fastHasher)
+        _ = try await database.seedDemo(hasher: fastHasher, inventory: false)
         // A second tenant with a user of its own.
         let otherUnit = try await database.unitOfWork { work -> UUID in
             let group = Group(id: UUIDv7.make(), code: "other", name: "Other Group")

@@ -39,36 +39,39 @@ public struct PriceRepository: Sendable {
         try await transaction.execute("""
             INSERT INTO price_list_rooms (group_id, price_list_id, room_id, unit_price, list_price, floor_price)
             SELECT \(list.groupID), \(list.id), room_id, unit_price, list_price, floor_price
-            FROM jsonb_to_recordset(\(json)::jsonb) AS x(room_id uuid, unit_price numeric, list_price numeric, floor_price numeric)
+            FROM jsonb_to_recordset(\(json)::jsonb) AS x(\(Self.recordColumns))
             """)
     }
 
+    /// Room prices as one JSON array for `jsonb_to_recordset`, each with a fresh history-row id.
     static func recordset(_ prices: [RoomPrice]) throws -> PQJSON {
         struct Record: Encodable {
-            let room_id: UUID
+            let room_id, history_id: UUID
             let unit_price, list_price: Money
             let floor_price: Money?
         }
-        let records = prices.map { Record(room_id: $0.roomID, unit_price: $0.unitPrice, list_price: $0.listPrice, floor_price: $0.floorPrice) }
+        let records = prices.map {
+            Record(room_id: $0.roomID, history_id: UUIDv7.make(), unit_price: $0.unitPrice, list_price: $0.listPrice, floor_price: $0.floorPrice)
+        }
         return PQJSON(text: String(decoding: try JSONEncoder().encode(records), as: UTF8.self))
     }
+
+    static let recordColumns: SQL = "room_id uuid, history_id uuid, unit_price numeric, list_price numeric, floor_price numeric"
 
     /// Makes `prices` the rooms' current prices (rooms locked by the caller) and appends their history rows.
     public func apply(groupID: UUID, _ prices: [RoomPrice], priceListID: UUID?, reason: String, actor: String) async throws {
         guard !prices.isEmpty else { return }
         let json = try Self.recordset(prices)
-        let historyIDs = prices.map { _ in UUIDv7.make() }
         try await transaction.execute("""
             UPDATE rooms r SET unit_price = x.unit_price, list_price = x.list_price, floor_price = x.floor_price,
                    price_list_id = \(priceListID), version = r.version + 1, updated_at = now()
-            FROM jsonb_to_recordset(\(json)::jsonb) AS x(room_id uuid, unit_price numeric, list_price numeric, floor_price numeric)
+            FROM jsonb_to_recordset(\(json)::jsonb) AS x(\(Self.recordColumns))
             WHERE r.group_id = \(groupID) AND r.id = x.room_id
             """)
         try await transaction.execute("""
             INSERT INTO room_price_history (group_id, id, room_id, unit_price, list_price, floor_price, price_list_id, reason, actor)
-            SELECT \(groupID), h.id, x.room_id, x.unit_price, x.list_price, x.floor_price, \(priceListID), \(reason), \(actor)
-            FROM jsonb_to_recordset(\(json)::jsonb) WITH ORDINALITY AS x(room_id uuid, unit_price numeric, list_price numeric, floor_price numeric, n)
-            JOIN unnest(\(historyIDs)::uuid[]) WITH ORDINALITY AS h(id, n) ON h.n = x.n
+            SELECT \(groupID), x.history_id, x.room_id, x.unit_price, x.list_price, x.floor_price, \(priceListID), \(reason), \(actor)
+            FROM jsonb_to_recordset(\(json)::jsonb) AS x(\(Self.recordColumns))
             """)
     }
 

@@ -43,8 +43,9 @@ public enum DemoData {
 }
 
 extension Database {
-    /// Creates the demo data set where it is missing; safe to repeat.
-    public func seedDemo(hasher: PasswordHasher = PasswordHasher()) async throws -> DemoSummary {
+    /// Creates the demo data set where it is missing; safe to repeat. Without `inventory`, only the
+    /// organisation, dictionaries and users (tests that build their own inventory use this).
+    public func seedDemo(hasher: PasswordHasher = PasswordHasher(), inventory withInventory: Bool = true) async throws -> DemoSummary {
         let passwordHash = try await hasher.hash(DemoData.password)
         return try await unitOfWork { work in
             try await work.lockSeeding()
@@ -68,7 +69,7 @@ extension Database {
             let riverside = try await unit("riverside", "Riverside Garden", .project, under: city)
             _ = try await unit("lakeside", "Lakeside Towers", .project, under: city)
             var inventory: InventoryCounts?
-            if try await work.buildingCount(groupID: stored.id, projectID: riverside.id) == 0 {
+            if withInventory, try await work.buildingCount(groupID: stored.id, projectID: riverside.id) == 0 {
                 var generator = InventoryGenerator(groupID: stored.id, projectID: riverside.id, seed: DemoData.riverside.seed)
                 let project = generator.project(DemoData.riverside)
                 inventory = try await work.load(project, groupID: stored.id, projectID: riverside.id,
