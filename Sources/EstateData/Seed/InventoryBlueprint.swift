@@ -90,14 +90,16 @@ struct SeedProject: Sendable {
 
 /// List prices from unit prices, the way a price list computes them.
 enum SeedPricing {
-    /// `unit × area`, rounded half away from zero to the cent.
+    /// `unit × area`, rounded half away from zero to the cent (the pricing run's rule).
     static func total(unit: Money, area: Area) -> Money {
-        Money(minorUnits: Int64(FixedPoint.divideRounded(Int128(unit.minorUnits) * Int128(area.hundredths), 100)))
+        PricingRun.listPrice(unit: unit, area: area, basis: .builtArea) ?? .zero
     }
+
+    static let floorRatio = Coefficient(millionths: 970_000)
 
     /// The lowest price a consultant may agree without approval: 97 % of the list price, to the cent.
     static func floor(list: Money) -> Money {
-        Money(minorUnits: Int64(FixedPoint.divideRounded(Int128(list.minorUnits) * 97, 100)))
+        PricingRun.floorPrice(list: list, ratio: floorRatio)
     }
 
     /// `yuan × (10000 + basisPoints) / 10000`, rounded to the yuan.

@@ -78,11 +78,16 @@ struct PricingController {
                 let room = try await context.inventory.room(work, id, .pricesPublish, lock: true)
                 guard room.version == version else { throw VersionConflict(object: "room", current: room.version) }
                 guard !room.status.isTakenByDeal else { throw InventoryError.priceAgreed(roomID: room.id, current: room.status) }
-                let run = PricingRun(rooms: [PricingRoom(id: room.id, basis: room.attributes.pricingBasis,
-                                                         area: room.attributes.areas.pricingArea(room.attributes.pricingBasis),
-                                                         floor: room.attributes.floor, stack: room.attributes.stack)],
-                                     mode: .base(body.unitPrice), priceStep: Money(minorUnits: 1))
-                let priced = try compute(run, rooms: [room], fieldForBase: "unitPrice").rooms[0]
+                let basis = room.attributes.pricingBasis
+                let area = room.attributes.areas.pricingArea(basis)
+                guard basis == .unit || (area ?? .zero) > .zero else {
+                    throw Problem(status: .unprocessableContent, code: "room-without-area",
+                                  detail: "The room is priced per m² of \(basis.rawValue) but that area is not known; enter it first.")
+                }
+                guard body.unitPrice >= .zero, let listPrice = PricingRun.listPrice(unit: body.unitPrice, area: area, basis: basis) else {
+                    throw Problem.validation([FieldViolation(field: "unitPrice", message: "must be 0 or more and fit a price")])
+                }
+                let priced = (unitPrice: body.unitPrice, listPrice: listPrice)
                 if let floor = body.floorPrice, floor > priced.listPrice {
                     throw Problem.validation([FieldViolation(field: "floorPrice", message: "must not exceed the list price \(priced.listPrice)")])
                 }

@@ -448,17 +448,12 @@ public struct PricingRun: Sendable, Hashable {
                     message: "room \(room.id.uuidString.lowercased()) would cost \(unitPrice) per \(room.basis == .unit ? "unit" : "m²")"))
                 continue
             }
-            let list = room.basis == .unit
-                ? Int128(unitPrice.minorUnits)
-                : FixedPoint.divideRounded(Int128(unitPrice.minorUnits) * Int128(weights[index]), 100)
-            guard let listPrice = Int64(exactly: list) else {
+            guard let listPrice = Self.listPrice(unit: unitPrice, area: Area(hundredths: weights[index]), basis: room.basis) else {
                 throw .overflow([FieldViolation(field: "rooms[\(index)]", message: "room \(room.id.uuidString.lowercased())'s list price is too large")])
             }
-            let floorPrice = floorRatio.map {
-                Money(minorUnits: Int64(FixedPoint.divideRounded(Int128(listPrice) * Int128($0.millionths), Int128(Coefficient.denominator))))
-            }
-            total += list
-            priced.append(PricedRoom(id: room.id, unitPrice: unitPrice, listPrice: Money(minorUnits: listPrice), floorPrice: floorPrice))
+            let floorPrice = floorRatio.map { Self.floorPrice(list: listPrice, ratio: $0) }
+            total += Int128(listPrice.minorUnits)
+            priced.append(PricedRoom(id: room.id, unitPrice: unitPrice, listPrice: listPrice, floorPrice: floorPrice))
         }
         guard negative.isEmpty else { throw .negativeUnitPrice(negative) }
         guard let totalValue = Int64(exactly: total) else {
@@ -664,5 +659,20 @@ struct ExactInteger: Sendable, Hashable, ExpressibleByIntegerLiteral {
         }
         while quotient.last == 0 { quotient.removeLast() }
         return (quotient, remainder)
+    }
+}
+
+extension PricingRun {
+    /// A room's list price from its unit price: unit price × area, rounded half away from zero to
+    /// the cent; the unit price itself for per-unit pricing. Nil when it does not fit.
+    public static func listPrice(unit: Money, area: Area?, basis: PricingBasis) -> Money? {
+        guard basis != .unit else { return unit }
+        let exact = FixedPoint.divideRounded(Int128(unit.minorUnits) * Int128(area?.hundredths ?? 0), 100)
+        return Int64(exactly: exact).map(Money.init(minorUnits:))
+    }
+
+    /// The floor price for a list price: list × ratio, rounded half away from zero to the cent.
+    public static func floorPrice(list: Money, ratio: Coefficient) -> Money {
+        Money(minorUnits: Int64(FixedPoint.divideRounded(Int128(list.minorUnits) * Int128(ratio.millionths), Int128(Coefficient.denominator))))
     }
 }
