@@ -13,6 +13,16 @@ public struct PQTransaction: PQQueryable {
     public func query(_ sql: SQL) async throws -> PQRows {
         try await connection.query(sql)
     }
+
+    init(connection: PQConnection) {
+        self.connection = connection
+    }
+
+    /// Statements on `connection` outside any transaction block: each one commits by itself
+    /// (for read paths that need no common snapshot).
+    public init(autocommit connection: PQConnection) {
+        self.connection = connection
+    }
 }
 
 extension PQConnection {

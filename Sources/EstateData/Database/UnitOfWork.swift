@@ -31,3 +31,15 @@ extension Database {
         }
     }
 }
+
+extension Database {
+    /// Runs read-only `body` on a pooled connection without a transaction: each statement is its
+    /// own snapshot, which saves the BEGIN and COMMIT round trips on hot read paths (authentication,
+    /// the building grid). Use it only where reading statements at slightly different moments is
+    /// harmless; every write goes through ``unitOfWork(_:_:)``.
+    public func read<T>(_ body: (UnitOfWork) async throws -> T) async throws -> T {
+        try await perform {
+            try await pool.withConnection { try await body(UnitOfWork(transaction: PQTransaction(autocommit: $0))) }
+        }
+    }
+}

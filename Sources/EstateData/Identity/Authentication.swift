@@ -69,7 +69,7 @@ extension Database {
     /// The caller behind a bearer token; nil when it is malformed, unknown, expired or revoked.
     public func authenticate(token text: String) async throws -> Caller? {
         guard let token = BearerToken(text) else { return nil }
-        return try await unitOfWork { work in
+        return try await read { work in
             switch token.kind {
             case .session:
                 guard let session = try await work.sessions.live(token) else { return nil }

@@ -11,7 +11,9 @@ struct GridController {
     func register(in routes: inout RouteTable) {
         routes.add(.get, "/v1/buildings/{id}/grid", access: .permission(.roomsRead)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            let result = try await database.unitOfWork { work -> (Building, [GridCell]?) in
+            // Read without a transaction: the grid version is read before the rooms, so a change in
+            // between can only make the ETag older than the content (the next poll fetches again).
+            let result = try await database.read { work -> (Building, [GridCell]?) in
                 let building = try await context.inventory.building(work, id, .roomsRead)
                 if Self.matches(request.headers[.ifNoneMatch], Self.etag(building.gridVersion)) { return (building, nil) }
                 return (building, try await work.rooms.grid(groupID: building.groupID, buildingID: building.id))
