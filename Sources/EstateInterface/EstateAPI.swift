@@ -52,6 +52,7 @@ public struct EstateAPI: Sendable {
         BuildingController(database: database).register(in: &routes)
         SalesControlController(database: database).register(in: &routes)
         GridController(database: database).register(in: &routes)
+        DiscountController(database: database).register(in: &routes)
         return routes
     }
 

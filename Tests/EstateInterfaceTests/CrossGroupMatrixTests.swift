@@ -27,6 +27,9 @@ struct CrossGroupMatrixTests {
             "POST /v1/buildings/{id}/rooms": ["number": "X1", "floor": 1, "stack": 1],
             "PATCH /v1/rooms/{id}": ["view": "taken over"],
             "POST /v1/rooms/{id}/hold": ["reason": "taken over", "until": APIKeyTests.inAWeek()],
+            "POST /v1/projects/{id}/discount-schemes": ["code": "taken-over", "name": "Taken over", "kind": "percentage", "percent": "1",
+                                                        "stackingOrder": 1],
+            "PATCH /v1/discount-schemes/{id}": ["name": "Taken over"],
         ]
     }
 
@@ -51,11 +54,17 @@ struct CrossGroupMatrixTests {
             let controller = try await signIn(client, "sales.controller")
             let building = try await world.building(client, controller, project: riverside, code: "t1")
             let room = try #require(try await world.rooms(client, controller, building: building, floors: 1...1, perFloor: 1)["101"])
+            let scheme = try await client.execute(uri: "/v1/projects/\(riverside)/discount-schemes", method: .post, headers: headers(controller),
+                                                  body: try jsonBody(["code": "full", "name": "Full payment", "kind": "percentage",
+                                                                      "percent": "2", "stackingOrder": 1])) { (response: TestResponse) throws in
+                try #require(try json(response.body)["id"] as? String)
+            }
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
                 if path.hasPrefix("/v1/buildings/") { return building.uuidString }
                 if path.hasPrefix("/v1/rooms/") { return room.uuidString }
+                if path.hasPrefix("/v1/discount-schemes/") { return scheme }
                 if path.hasPrefix("/v1/users/") { return user }
                 if path.hasPrefix("/v1/api-keys/") { return key }
                 return ""
@@ -122,8 +131,15 @@ struct InGroupMatrixTests {
                     try await work.rooms.insert([room])
                     return (building.id, room.id)
                 }
+                let scheme = try await world.database.unitOfWork { work -> UUID in
+                    let scheme = StoredDiscountScheme(groupID: try await world.groupID(), projectID: unit, scheme: DiscountScheme(
+                        id: UUIDv7.make(), code: "full", name: "Full payment", kind: .percentage(basisPoints: 200)))
+                    try await work.discountSchemes.insert(scheme)
+                    return scheme.id
+                }
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
-                        "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString, "grant": grant]
+                        "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
+                        "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")
