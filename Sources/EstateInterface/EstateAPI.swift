@@ -54,6 +54,7 @@ public struct EstateAPI: Sendable {
         GridController(database: database).register(in: &routes)
         PricingController(database: database).register(in: &routes)
         BulkInventoryController(database: database).register(in: &routes)
+        DiscountController(database: database).register(in: &routes)
         return routes
     }
 

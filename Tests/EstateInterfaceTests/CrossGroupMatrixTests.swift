@@ -31,6 +31,9 @@ struct CrossGroupMatrixTests {
             "POST /v1/projects/{id}/buildings/generate": ["code": "tx", "name": "Taken over", "highestFloor": 1, "roomsPerFloor": 1,
                                                          "numbering": "{floor}{index:02}", "stacks": [["builtArea": "50"]]],
             "POST /v1/projects/{id}/room-imports": ["rooms": [["externalCode": "x1", "building": "t1", "number": "x1", "floor": 1, "stack": 1]]],
+            "POST /v1/projects/{id}/discount-schemes": ["code": "taken-over", "name": "Taken over", "kind": "percentage", "percent": "1",
+                                                        "stackingOrder": 1],
+            "PATCH /v1/discount-schemes/{id}": ["name": "Taken over"],
         ]
     }
 
@@ -58,12 +61,18 @@ struct CrossGroupMatrixTests {
             let priceList = try await call(client, .post, "/v1/price-lists", controller, [
                 "name": "v1", "run": ["projectId": riverside.uuidString, "base": "30000"]])
             let priceListID = try #require((priceList.body["priceList"] as? [String: Any])?["id"] as? String, "\(priceList.text)")
+            let scheme = try await client.execute(uri: "/v1/projects/\(riverside)/discount-schemes", method: .post, headers: headers(controller),
+                                                  body: try jsonBody(["code": "full", "name": "Full payment", "kind": "percentage",
+                                                                      "percent": "2", "stackingOrder": 1])) { (response: TestResponse) throws in
+                try #require(try json(response.body)["id"] as? String)
+            }
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
                 if path.hasPrefix("/v1/buildings/") { return building.uuidString }
                 if path.hasPrefix("/v1/rooms/") { return room.uuidString }
                 if path.hasPrefix("/v1/price-lists/") { return priceListID }
+                if path.hasPrefix("/v1/discount-schemes/") { return scheme }
                 if path.hasPrefix("/v1/users/") { return user }
                 if path.hasPrefix("/v1/api-keys/") { return key }
                 return ""
@@ -136,9 +145,15 @@ struct InGroupMatrixTests {
                     try await work.prices.insert(list, prices: [])
                     return list.id
                 }
+                let scheme = try await world.database.unitOfWork { work -> UUID in
+                    let scheme = StoredDiscountScheme(groupID: try await world.groupID(), projectID: unit, scheme: DiscountScheme(
+                        id: UUIDv7.make(), code: "full", name: "Full payment", kind: .percentage(basisPoints: 200)))
+                    try await work.discountSchemes.insert(scheme)
+                    return scheme.id
+                }
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
-                        "/v1/price-lists/": priceList.uuidString, "grant": grant]
+                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")

@@ -119,3 +119,26 @@ extension InventoryError {
         }
     }
 }
+
+extension QuoteError {
+    var problem: Problem {
+        let errors = violations.map { Problem.FieldError(field: $0.field, message: $0.message) }
+        return switch self {
+        case .invalidInput:
+            Problem(status: .unprocessableContent, code: "quote-refused", detail: "The room's price cannot be quoted.", errors: errors)
+        case .notApplicable:
+            Problem(status: .unprocessableContent, code: "discount-not-applicable",
+                    detail: "Some chosen discounts cannot be given for this room, payment method and time.", errors: errors)
+        }
+    }
+}
+
+extension DiscountError {
+    var problem: Problem {
+        switch self {
+        case .roomNotPriced:
+            Problem(status: .unprocessableContent, code: "room-not-priced", detail: "The room has no list price yet; it cannot be quoted.",
+                    errors: [.init(field: "roomId", message: "has no list price")])
+        }
+    }
+}

@@ -87,6 +87,10 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as InventoryError:
             return error.problem
+        case let error as QuoteError:
+            return error.problem
+        case let error as DiscountError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
