@@ -91,6 +91,23 @@ struct BulkInventoryTests {
             #expect(update.body["updated"] as? Int == 1)
             #expect(update.body["unchanged"] as? Int == 2)
 
+            // A record gives only some fields: an update changes those and keeps the rest.
+            let partial = try await call(client, .post, uri, controller,
+                                         "externalCode,building,number,floor,stack,view\nERP-0102,t1,102,1,2,garden\n", extra: csvType)
+            #expect(partial.body["updated"] as? Int == 1, "\(partial.text)")
+            let kept = try await call(client, .get, "/v1/rooms?projectId=\(riverside)&orientation=S", controller).items
+            #expect(kept.first?["view"] as? String == "garden")
+            #expect(kept.first?["builtAreaForecast"] as? String == "118.25")
+            #expect(kept.first?["layout"] as? String == "3b2l")
+
+            // Header and shape problems are reported, each with its line.
+            let header = try await call(client, .post, uri, controller, "externalCode,bogus,building,building\nX,1,t1,t1\n", extra: csvType)
+            #expect((header.body["errors"] as? [[String: Any]] ?? []).map { "\($0["line"] as? Int ?? 0):\($0["field"] as? String ?? "")" }
+                        == ["1:bogus", "1:building"])
+            let shape = try await call(client, .post, uri, controller, "externalCode,building\nA\nB,t1\nC,t1,x\n", extra: csvType)
+            #expect((shape.body["errors"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int } == [2, 4])
+            #expect(try await call(client, .post, uri, controller, "x", extra: [.contentType: "application/xml"]).status == .unsupportedMediaType)
+
             // One bad row among good ones: nothing is written, every bad row is reported with its line and field.
             let bad = """
                 externalCode,building,number,floor,stack,builtAreaForecast

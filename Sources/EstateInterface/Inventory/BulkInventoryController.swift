@@ -51,6 +51,8 @@ struct BulkInventoryController {
         routes.add(.post, "/v1/projects/{id}/room-imports", access: .permission(.roomsWrite)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             let dryRun = try request.flag("dryRun")
+            var context = context
+            context.maxBodyBytes = max(context.maxBodyBytes, Self.largestImport)
             let rows = try await Self.records(request, context)
             let result = try await database.unitOfWork { work -> RoomImportBody in
                 let project = try await context.inventory.project(work, id, .roomsWrite)
@@ -86,6 +88,9 @@ struct BulkInventoryController {
         }
     }
 
+    /// Imports may be larger than other request bodies (20,000 records of CSV fit).
+    static let largestImport = 16 << 20
+
     static func isCSV(_ request: Request) -> Bool {
         request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true
     }
@@ -111,15 +116,31 @@ struct BulkInventoryController {
             }
             guard let header = records.first else { throw Problem.badRequest("The CSV is empty; send a header line and records.") }
             let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            var headerErrors: [Problem.FieldError] = []
+            for (index, name) in names.enumerated() {
+                if !RoomImport.fields.contains(name) {
+                    headerErrors.append(.init(field: name, message: "is not a room field (known: \(RoomImport.fields.joined(separator: ", ")))", line: header.line))
+                } else if names[..<index].contains(name) {
+                    headerErrors.append(.init(field: name, message: "is a repeated column", line: header.line))
+                }
+            }
+            guard headerErrors.isEmpty else { throw Problem.validation([]).with(errors: headerErrors) }
+            var shapeErrors: [Problem.FieldError] = []
             for record in records.dropFirst() {
                 if record.fields.count == 1 && record.fields[0].isEmpty { continue }   // blank line
                 guard record.fields.count == names.count else {
-                    throw Problem.validation([]).with(errors: [.init(field: "body", message: "has \(record.fields.count) fields where the header has \(names.count)",
-                                                                     line: record.line)])
+                    shapeErrors.append(.init(field: "body", message: "has \(record.fields.count) fields where the header has \(names.count)",
+                                             line: record.line))
+                    continue
                 }
                 parsed.append((record.line, Dictionary(zip(names, record.fields), uniquingKeysWith: { first, _ in first })))
             }
+            guard shapeErrors.isEmpty else { throw Problem.validation([]).with(errors: shapeErrors) }
         } else {
+            if let type = request.headers[.contentType]?.lowercased(), !type.hasPrefix("application/json") {
+                throw Problem(status: .unsupportedMediaType, code: "unsupported-media-type",
+                              detail: "Send the rooms as text/csv or application/json.")
+            }
             let body = try await request.decode(as: JSONRoomImport.self, context: context)
             parsed = body.rooms.enumerated().map { ($0.offset, $0.element.mapValues(\.text)) }
         }

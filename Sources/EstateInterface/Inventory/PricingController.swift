@@ -23,10 +23,10 @@ struct PricingController {
             guard !name.isEmpty, name.count <= 200 else {
                 throw Problem.validation([FieldViolation(field: "name", message: "must be 1 to 200 characters, not blank")])
             }
-            _ = try body.run.parts()
+            _ = try body.run.parts(prefix: "run.")
             let caller = try context.requireCaller()
             let (list, preview) = try await database.unitOfWork { work in
-                let (rooms, kept) = try await chosenRooms(work, context, body.run, permission: .pricesPublish, lock: true)
+                let (rooms, kept) = try await chosenRooms(work, context, body.run, permission: .pricesPublish, lock: true, prefix: "run.")
                 let result = try compute(try body.run.run(over: rooms), rooms: rooms)
                 let version = try await work.prices.nextVersion(groupID: caller.groupID, projectID: body.run.projectId)
                 let runJSON = String(decoding: try JSONEncoder().encode(body.run), as: UTF8.self)
@@ -84,6 +84,9 @@ struct PricingController {
                     throw Problem(status: .unprocessableContent, code: "room-without-area",
                                   detail: "The room is priced per m² of \(basis.rawValue) but that area is not known; enter it first.")
                 }
+                if let floor = body.floorPrice, floor < .zero {
+                    throw Problem.validation([FieldViolation(field: "floorPrice", message: "must be 0 or more")])
+                }
                 guard body.unitPrice >= .zero, let listPrice = PricingRun.listPrice(unit: body.unitPrice, area: area, basis: basis) else {
                     throw Problem.validation([FieldViolation(field: "unitPrice", message: "must be 0 or more and fit a price")])
                 }
@@ -115,21 +118,22 @@ struct PricingController {
     }
 
     /// The rooms a run covers (the project's, or some buildings', or a list), split into those to
-    /// price and those kept at the price a deal agreed. Rooms of other projects or groups are 404.
+    /// price and those kept at the price a deal agreed. A project out of reach is 404; a room or
+    /// building id that is not the project's is a 400 on that field.
     func chosenRooms(_ work: UnitOfWork, _ context: EstateRequestContext, _ input: PricingRunInput,
-                     permission: Permission, lock: Bool) async throws -> (priced: [Room], kept: [Room]) {
+                     permission: Permission, lock: Bool, prefix: String = "") async throws -> (priced: [Room], kept: [Room]) {
         let project = try await context.inventory.project(work, input.projectId, permission)
         var rooms: [Room]
         if let ids = input.roomIds {
             rooms = try await work.rooms.lock(groupID: project.groupID, ids: ids, forUpdate: lock)
             if let missing = ids.firstIndex(where: { id in !rooms.contains { $0.id == id && $0.projectID == project.id } }) {
-                throw Problem.validation([FieldViolation(field: "roomIds[\(missing)]", message: "is not a room of the project")])
+                throw Problem.validation([FieldViolation(field: "\(prefix)roomIds[\(missing)]", message: "is not a room of the project")])
             }
         } else {
             let buildings = input.buildingIds ?? []
             for (i, id) in buildings.enumerated() {
                 guard let building = try await work.buildings.find(groupID: project.groupID, id: id), building.projectID == project.id else {
-                    throw Problem.validation([FieldViolation(field: "buildingIds[\(i)]", message: "is not a building of the project")])
+                    throw Problem.validation([FieldViolation(field: "\(prefix)buildingIds[\(i)]", message: "is not a building of the project")])
                 }
             }
             rooms = try await work.rooms.lock(groupID: project.groupID, projectID: project.id, buildingIDs: buildings, forUpdate: lock)

@@ -70,8 +70,8 @@ struct PricingRunInput: Codable, Sendable {
     var floorRatio: Coefficient?
     var factors: FactorsInput?
 
-    /// The mode and factor tables, or the fields at fault.
-    func parts() throws -> (PricingMode, PricingFactors) {
+    /// The mode and factor tables, or the fields at fault (named with `prefix`, e.g. `run.`).
+    func parts(prefix: String = "") throws -> (PricingMode, PricingFactors) {
         var violations: [FieldViolation] = []
         let modes: [PricingMode] = [base.map(PricingMode.base), targetAverage.map(PricingMode.targetAverage),
                                     targetTotal.map(PricingMode.targetTotal)].compactMap { $0 }
@@ -81,8 +81,16 @@ struct PricingRunInput: Codable, Sendable {
         if let ids = roomIds, ids.isEmpty || ids.count > 20_000 || Set(ids).count != ids.count {
             violations.append(FieldViolation(field: "roomIds", message: "must name 1 to 20000 different rooms when given"))
         }
+        if let ids = buildingIds, ids.isEmpty || Set(ids).count != ids.count {
+            violations.append(FieldViolation(field: "buildingIds", message: "must name different buildings, at least one, when given"))
+        }
+        if roomIds != nil && buildingIds != nil {
+            violations.append(FieldViolation(field: "buildingIds", message: "give roomIds or buildingIds, not both"))
+        }
         let factors = (factors ?? FactorsInput()).factors(&violations)
-        guard violations.isEmpty, let mode = modes.first else { throw Problem.validation(violations) }
+        guard violations.isEmpty, let mode = modes.first else {
+            throw Problem.validation(violations.map { FieldViolation(field: prefix + $0.field, message: $0.message) })
+        }
         return (mode, factors)
     }
 

@@ -15,16 +15,20 @@ public struct ImportViolation: Sendable, Hashable {
     }
 }
 
-/// One imported room: the building it belongs to (by code) and its attributes (with an external code).
+/// One imported room: the building it belongs to (by code), its attributes as a new room would
+/// have them (with an external code), and the fields the record actually gave (non-blank): an
+/// update changes only those.
 public struct RoomImportRow: Sendable, Hashable {
     public var position: Int
     public var buildingCode: String
     public var attributes: RoomAttributes
+    public var given: [String: String]
 
-    public init(position: Int, buildingCode: String, attributes: RoomAttributes) {
+    public init(position: Int, buildingCode: String, attributes: RoomAttributes, given: [String: String] = [:]) {
         self.position = position
         self.buildingCode = buildingCode
         self.attributes = attributes
+        self.given = given
     }
 }
 
@@ -105,13 +109,33 @@ public enum RoomImport {
         let areas = RoomAreas(builtForecast: area("builtAreaForecast"), internalForecast: area("internalAreaForecast"),
                               builtActual: area("builtAreaActual"), internalActual: area("internalAreaActual"))
         guard violations.isEmpty, let externalCode, let building, let number, let floor, let stack else { return (nil, violations) }
+        let given = record.compactMapValues { value -> String? in
+            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : trimmed
+        }
         let resolvedKind = kind ?? .apartment
         let attributes = RoomAttributes(number: number, entrance: entrance ?? 1, floor: floor, stack: stack, kind: resolvedKind,
                                         layout: text("layout"), orientation: text("orientation"), view: text("view"), areas: areas,
                                         pricingBasis: basis ?? (resolvedKind == .parking || resolvedKind == .storage ? .unit : .builtArea),
                                         sharedLand: sharedLand, externalCode: externalCode)
         violations += attributes.violations().map { ImportViolation(position: position, field: $0.field, message: $0.message) }
-        return violations.isEmpty ? (RoomImportRow(position: position, buildingCode: building, attributes: attributes), []) : (nil, violations)
+        return violations.isEmpty
+            ? (RoomImportRow(position: position, buildingCode: building, attributes: attributes, given: given), [])
+            : (nil, violations)
+    }
+
+    /// A room's attributes as an import record (the inverse of ``parse(_:position:)``).
+    public static func record(of attributes: RoomAttributes, buildingCode: String) -> [String: String] {
+        let a = attributes
+        let optional: [String: String?] = [
+            "layout": a.layout, "orientation": a.orientation, "view": a.view, "externalCode": a.externalCode,
+            "builtAreaForecast": a.areas.builtForecast?.description, "internalAreaForecast": a.areas.internalForecast?.description,
+            "builtAreaActual": a.areas.builtActual?.description, "internalAreaActual": a.areas.internalActual?.description,
+        ]
+        return optional.compactMapValues { $0 }.merging([
+            "building": buildingCode, "number": a.number, "entrance": String(a.entrance), "floor": String(a.floor),
+            "stack": String(a.stack), "kind": a.kind.rawValue, "pricingBasis": a.pricingBasis.rawValue, "sharedLand": String(a.sharedLand),
+        ]) { $1 }
     }
 
     /// Plans the import of parsed rows into a project.
@@ -142,6 +166,18 @@ public enum RoomImport {
             if let current, current.buildingID != buildingID {
                 fail("building", "differs from the building the room is in; rooms are not moved between buildings")
                 continue
+            }
+            var row = row
+            if let current {
+                // An update changes only the fields the record gives; the rest stays as stored.
+                let merged = record(of: current.attributes, buildingCode: row.buildingCode).merging(row.given) { $1 }
+                let (parsed, problems) = parse(merged, position: row.position)
+                guard let parsed else { violations += problems; continue }
+                row.attributes = parsed.attributes
+                if row.attributes.sharedLand && !current.attributes.sharedLand && current.status != .notReleased {
+                    fail("sharedLand", "a room already released cannot be put on shared land")
+                    continue
+                }
             }
             let roomID = current?.id ?? newID()
             let number = row.attributes.number
