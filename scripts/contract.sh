@@ -32,6 +32,6 @@ done
 TOKEN="$(curl -fsS -X POST "http://127.0.0.1:$PORT/v1/auth/login" -H 'Content-Type: application/json' \
     -d '{"group":"demo","username":"group.management","password":"demo-password-2026"}' \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
-.venv/bin/schemathesis run openapi/openapi.yaml --url "http://127.0.0.1:$PORT" --checks all \
+.venv/bin/schemathesis --config-file scripts/schemathesis.toml run openapi/openapi.yaml --url "http://127.0.0.1:$PORT" --checks all \
     --header "Authorization: Bearer $TOKEN" --exclude-path /v1/auth/logout \
     --max-examples 50 --seed 1 --no-color >&2

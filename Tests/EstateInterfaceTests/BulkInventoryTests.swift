@@ -137,6 +137,11 @@ struct BulkInventoryTests {
             ]])
             #expect(jsonBad.errorFields == ["rooms[0].kind"])
             #expect(try await call(client, .post, uri, controller, ["rooms": [["floor": 3.5]]]).status == .badRequest)
+            // Imports may exceed the general body limit (1 MiB) up to 16 MiB; the record count is checked.
+            let many = Array(repeating: ["externalCode": "E", "building": "t1", "number": "1", "floor": 1, "stack": 1] as [String: Any],
+                             count: RoomImport.maximumRows + 1)
+            let tooMany = try await call(client, .post, uri + "?dryRun=true", controller, ["rooms": many])
+            #expect(tooMany.errorFields == ["rooms"], "\(tooMany.status) \(tooMany.text.prefix(300))")
             #expect(try await call(client, .post, uri, controller, "a,b\n\"x", extra: csvType).status == .badRequest)
         }
     }

@@ -270,9 +270,12 @@ struct DiscountTests {
             #expect(below.body["breachesFloor"] as? Bool == true)
             #expect(below.body["approvalRequired"] as? Bool == true)
 
-            // Bad input is 400; an unpriced room 422; another group's or an unreachable room 404; no prices.read 403.
-            #expect(try await quote(consultant, r101, "full", [UUIDv7.make().uuidString, lakeScheme, gift]).errorFields
-                    == ["discountIds[0]", "discountIds[1]"])
+            // Malformed input is 400; references the project does not have 422 `unknown-reference`; an unpriced
+            // room 422; another group's or an unreachable room 404; no prices.read 403.
+            let unknown = try await quote(consultant, r101, "full", [UUIDv7.make().uuidString, lakeScheme, gift])
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.code == "unknown-reference")
+            #expect(unknown.errorFields == ["discountIds[0]", "discountIds[1]"])
             #expect(try await quote(consultant, r101, "cash", []).errorFields == ["paymentMethod"])
             #expect(try await quote(consultant, r101, " ", []).errorFields == ["paymentMethod"])
             #expect(try await quote(consultant, r101, "full", [], at: "yesterday").errorFields == ["at"])

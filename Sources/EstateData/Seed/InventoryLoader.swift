@@ -66,7 +66,7 @@ extension UnitOfWork {
                                      published_by, published_at)
             VALUES (\(groupID), \(project.priceListID), \(projectID), 1, 'Opening price list', '{"seed": true}',
                     \(project.baseUnitPrice.description)::numeric, \(priced.count), \(total.description)::numeric,
-                    'seed', \(publishedAt))
+                    'system', \(publishedAt))
             """)
         counts.pricedRooms = try await transaction.copyIn(
             table: "price_list_rooms",
@@ -83,7 +83,7 @@ extension UnitOfWork {
                 try await writer.write([
                     group, UUIDv7.make().pqText(), seed.room.id.pqText(), seed.room.unitPrice?.description,
                     seed.room.listPrice?.description, seed.room.floorPrice?.description, priceList,
-                    "price list 1 published", "seed", published,
+                    "price list 1 published", AuditActor.system.historyText, published,
                 ])
             }
         }
@@ -94,7 +94,7 @@ extension UnitOfWork {
                 for change in seed.history {
                     try await writer.write([
                         group, UUIDv7.make(at: change.at).pqText(), seed.room.id.pqText(), change.from.rawValue,
-                        change.to.rawValue, change.event.rawValue, "seed", change.reason, change.holdUntil?.pqText(),
+                        change.to.rawValue, change.event.rawValue, AuditActor.system.historyText, change.reason, change.holdUntil?.pqText(),
                         change.at.pqText(),
                     ])
                 }

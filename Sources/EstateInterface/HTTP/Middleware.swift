@@ -36,6 +36,10 @@ struct ProblemMiddleware: RouterMiddleware {
     let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let limit = routes.bodyLimit(method: request.method, path: Substring(request.uri.path)) {
+            context.maxBodyBytes = max(limit, context.maxBodyBytes)
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxBodyBytes {
             return try Problem.contentTooLarge(limit: context.maxBodyBytes).response(from: request, context: context)
         }

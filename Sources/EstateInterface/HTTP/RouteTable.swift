@@ -20,6 +20,8 @@ public struct RouteDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// The path template with `{name}` parameters, as in `openapi/openapi.yaml`.
     public let path: String
     public let access: RouteAccess
+    /// A body limit of its own (imports), instead of the API's `maxBodyBytes`.
+    public let maxBodyBytes: Int?
 
     public var description: String { "\(method.rawValue) \(path)" }
 
@@ -43,6 +45,8 @@ public struct RouteTable: Sendable {
     }
 
     private(set) var entries: [Entry] = []
+    /// The few routes with a body limit of their own (checked on every request, so kept apart).
+    private var larger: [RouteDescriptor] = []
 
     public init() {}
 
@@ -50,14 +54,21 @@ public struct RouteTable: Sendable {
 
     /// Adds a route; the handler's result is encoded with the context's response encoder.
     public mutating func add<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, access: RouteAccess,
+        _ method: HTTPRequest.Method, _ path: String, access: RouteAccess, maxBodyBytes: Int? = nil,
         _ handler: @escaping @Sendable (Request, EstateRequestContext) async throws -> Output
     ) {
         precondition(!entries.contains { $0.descriptor.method == method && $0.descriptor.path == path },
                      "route \(method) \(path) registered twice")
-        entries.append(Entry(descriptor: RouteDescriptor(method: method, path: path, access: access)) { request, context in
+        let descriptor = RouteDescriptor(method: method, path: path, access: access, maxBodyBytes: maxBodyBytes)
+        if maxBodyBytes != nil { larger.append(descriptor) }
+        entries.append(Entry(descriptor: descriptor) { request, context in
             try await handler(request, context).response(from: request, context: context)
         })
+    }
+
+    /// The body limit of the route a request goes to, when it has one of its own.
+    public func bodyLimit(method: HTTPRequest.Method, path: Substring) -> Int? {
+        larger.first { $0.method == method && $0.matches(path: path) }?.maxBodyBytes
     }
 
     /// The methods registered for a concrete path (for 405 answers).

@@ -48,11 +48,10 @@ struct BulkInventoryController {
             response.status = dryRun ? .ok : .created
             return response
         }
-        routes.add(.post, "/v1/projects/{id}/room-imports", access: .permission(.roomsWrite)) { request, context in
+        routes.add(.post, "/v1/projects/{id}/room-imports", access: .permission(.roomsWrite),
+                   maxBodyBytes: Self.largestImport) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             let dryRun = try request.flag("dryRun")
-            var context = context
-            context.maxBodyBytes = max(context.maxBodyBytes, Self.largestImport)
             let rows = try await Self.records(request, context)
             let result = try await database.unitOfWork { work -> RoomImportBody in
                 let project = try await context.inventory.project(work, id, .roomsWrite)

@@ -111,7 +111,12 @@ struct DiscountController {
                     }
                     schemes.append(stored.scheme)
                 }
-                guard violations.isEmpty else { throw Problem.validation(violations) }
+                // Well-formed references to a payment method or schemes the room's project does not have.
+                guard violations.isEmpty else {
+                    throw Problem(status: .unprocessableContent, code: "unknown-reference",
+                                  detail: "The quote names a payment method or discount scheme the room's project does not have.",
+                                  errors: violations.map { .init(field: $0.field, message: $0.message) })
+                }
                 guard let listPrice = room.listPrice else { throw DiscountError.roomNotPriced(roomID: room.id) }
                 return try Quote.compute(room: QuoteRoom(id: room.id, buildingID: room.buildingID, listPrice: listPrice, floorPrice: room.floorPrice),
                                          paymentMethod: body.paymentMethod, schemes: schemes, at: moment)

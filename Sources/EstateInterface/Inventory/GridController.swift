@@ -87,8 +87,9 @@ struct GridController {
         query.statuses = list("status", RoomStatus.self)
         query.layout = text("layout")
         query.orientation = text("orientation")
-        query.minFloor = parsed("floorMin", { Int($0) }, "must be a whole number")
-        query.maxFloor = parsed("floorMax", { Int($0) }, "must be a whole number")
+        let floor: (String) -> Int? = { Int($0).flatMap { (-1000...1000).contains($0) ? $0 : nil } }
+        query.minFloor = parsed("floorMin", floor, "must be a whole number from -1000 to 1000")
+        query.maxFloor = parsed("floorMax", floor, "must be a whole number from -1000 to 1000")
         query.minArea = parsed("areaMin", { Area($0) }, "must be an area such as 89.5")
         query.maxArea = parsed("areaMax", { Area($0) }, "must be an area such as 120")
         query.minPrice = parsed("priceMin", { Money($0) }, "must be an amount such as 1500000")
