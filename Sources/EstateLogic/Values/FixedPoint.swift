@@ -5,15 +5,16 @@ import Foundation
 ///
 /// The one place that parses and prints the decimal strings the API uses for exact numbers.
 public enum FixedPoint {
-    /// Parses `-123.45` (optional sign, digits, optional point with at most `scale` fraction
-    /// digits) into `value × 10^scale`; nil for anything else (exponents, spaces, overflow,
-    /// more fraction digits than the scale holds).
+    /// Parses `-123.45` (optional sign, at most ``maximumWholeDigits(scale:)`` digits, optional
+    /// point with at most `scale` fraction digits) into `value × 10^scale`; nil for anything else
+    /// (exponents, spaces, too many digits, more fraction digits than the scale holds).
     public static func parse(_ text: String, scale: Int) -> Int64? {
         var digits = Substring(text)
         var negative = false
         if digits.first == "-" { negative = true; digits = digits.dropFirst() } else if digits.first == "+" { digits = digits.dropFirst() }
         let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, whole.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        guard let whole = parts.first, !whole.isEmpty, whole.count <= maximumWholeDigits(scale: scale),
+              whole.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
         var fraction = parts.count == 2 ? parts[1] : ""
         if parts.count == 2 && fraction.isEmpty { return nil }
         guard fraction.count <= scale, fraction.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
@@ -25,6 +26,10 @@ public enum FixedPoint {
         guard !overflow2 else { return nil }
         return negative ? -sum : sum
     }
+
+    /// The most digits before the point that ``parse(_:scale:)`` takes: whatever the digits, the
+    /// value fits an Int64 (16 for money and areas, 12 for coefficients).
+    public static func maximumWholeDigits(scale: Int) -> Int { 18 - scale }
 
     /// Prints `value × 10^-scale` with exactly `scale` fraction digits (`12345, 2` → `123.45`).
     public static func format(_ value: Int64, scale: Int) -> String {
