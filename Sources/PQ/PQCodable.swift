@@ -32,7 +32,9 @@ extension PQDecodable {
         throw PQDecodingFailure("is NULL")
     }
 
-    static func requireType(_ type: PQType, in accepted: Set<PQType>) throws(PQDecodingFailure) {
+    /// Refuses a column type the Swift type cannot be read from (an array, not a set: this runs for
+    /// every value decoded, and a set literal would hash on every call).
+    static func requireType(_ type: PQType, in accepted: [PQType]) throws(PQDecodingFailure) {
         if type != .unspecified && !accepted.contains(type) {
             throw PQDecodingFailure("has a type that cannot be read as \(Self.self)")
         }
@@ -67,7 +69,7 @@ extension String: PQEncodable, PQDecodable {
 
 // MARK: - Integers
 
-let integerTypes: Set<PQType> = [.int2, .int4, .int8, .oid]
+let integerTypes: [PQType] = [.int2, .int4, .int8, .oid]
 
 func parseInteger(_ bytes: UnsafeBufferPointer<UInt8>) throws(PQDecodingFailure) -> Int64 {
     var index = 0
@@ -131,8 +133,34 @@ extension UUID: PQEncodable, PQDecodable {
     public func pqText() -> String { uuidString.lowercased() }
     public static func pqDecode(_ bytes: UnsafeBufferPointer<UInt8>, type: PQType) throws(PQDecodingFailure) -> UUID {
         try requireType(type, in: [.uuid, .text, .varchar])
-        guard let uuid = UUID(uuidString: string(bytes)) else { throw PQDecodingFailure("is not a UUID") }
+        guard let uuid = parseUUID(bytes) else { throw PQDecodingFailure("is not a UUID") }
         return uuid
+    }
+
+    /// PostgreSQL's text form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case), without going
+    /// through `UUID(uuidString:)` (which formats and scans a C string: slow on hot read paths).
+    static func parseUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            case 0x41...0x46: c - 0x41 + 10
+            default: nil
+            }
+        }
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let ok = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            var position = 0
+            for index in 0..<16 {
+                if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
+                guard let high = nibble(bytes[position]), let low = nibble(bytes[position + 1]) else { return false }
+                out[index] = high << 4 | low
+                position += 2
+            }
+            return true
+        }
+        return ok ? UUID(uuid: raw) : nil
     }
 }
 

@@ -32,6 +32,21 @@ public struct GridCell: Sendable, Hashable {
     public var builtArea: Area?
     public var unitPrice: Money?
     public var listPrice: Money?
+
+    public init(id: UUID, number: String, entrance: Int, floor: Int, stack: Int, kind: RoomKind, status: RoomStatus,
+                layout: String?, builtArea: Area?, unitPrice: Money?, listPrice: Money?) {
+        self.id = id
+        self.number = number
+        self.entrance = entrance
+        self.floor = floor
+        self.stack = stack
+        self.kind = kind
+        self.status = status
+        self.layout = layout
+        self.builtArea = builtArea
+        self.unitPrice = unitPrice
+        self.listPrice = listPrice
+    }
 }
 
 /// Counts, areas and list value of a set of rooms with one status and kind (in one building).
@@ -312,13 +327,14 @@ public struct RoomRepository: Sendable {
             FROM rooms WHERE group_id = \(groupID) AND building_id = \(buildingID)
             ORDER BY floor DESC, entrance, stack
             """).map { row in
-                guard let kind = RoomKind(rawValue: try row.decode("kind")), let status = RoomStatus(rawValue: try row.decode("status")) else {
+                // By position (the column list above): the grid is the hottest read of the API.
+                guard let kind = RoomKind(rawValue: try row.decode(at: 5)), let status = RoomStatus(rawValue: try row.decode(at: 6)) else {
                     throw DataError.internalFailure("room with unknown kind or status")
                 }
-                return GridCell(id: try row.decode("id"), number: try row.decode("number"), entrance: try row.decode("entrance"),
-                                floor: try row.decode("floor"), stack: try row.decode("stack"), kind: kind, status: status,
-                                layout: try row.decode("layout"), builtArea: try row.decode("built_area"),
-                                unitPrice: try row.decode("unit_price"), listPrice: try row.decode("list_price"))
+                return GridCell(id: try row.decode(at: 0), number: try row.decode(at: 1), entrance: try row.decode(at: 2),
+                                floor: try row.decode(at: 3), stack: try row.decode(at: 4), kind: kind, status: status,
+                                layout: try row.decode(at: 7), builtArea: try row.decode(at: 8),
+                                unitPrice: try row.decode(at: 9), listPrice: try row.decode(at: 10))
             }
     }
 

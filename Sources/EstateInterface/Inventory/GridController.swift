@@ -22,10 +22,9 @@ struct GridController {
             guard let cells = result.1 else {
                 return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
             }
-            var response = try GridBody(building: result.0, cells: cells).response(from: request, context: context)
-            response.headers[.eTag] = etag
-            response.headers[.cacheControl] = "no-cache"
-            return response
+            let json = GridBody(building: result.0, cells: cells).json()
+            return Response(status: .ok, headers: [.contentType: "application/json", .eTag: etag, .cacheControl: "no-cache"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: json)))
         }
         routes.add(.get, "/v1/rooms", access: .permission(.roomsRead)) { request, context in
             let caller = try context.requireCaller()
@@ -154,6 +153,73 @@ struct GridBody: ResponseEncodable {
             floors.append(FloorRow(floor: floor, entrances: rows))
         }
         self.floors = floors
+    }
+
+    /// The same document `JSONEncoder` (sorted keys) makes of this body, written directly (see ``JSONBytes``).
+    func json() -> [UInt8] {
+        var out = JSONBytes(capacity: 256 + floors.reduce(0) { $0 + $1.entrances.reduce(0) { $0 + $1.rooms.count } } * 230)
+        out.raw("{\"buildingId\":")
+        out.uuid(buildingId)
+        out.raw(",\"code\":")
+        out.string(code)
+        out.raw(",\"currency\":")
+        out.string(currency)
+        out.raw(",\"entrances\":[")
+        for (index, entrance) in entrances.enumerated() {
+            if index > 0 { out.raw(",") }
+            out.int(entrance)
+        }
+        out.raw("],\"floors\":[")
+        for (floorIndex, floor) in floors.enumerated() {
+            if floorIndex > 0 { out.raw(",") }
+            out.raw("{\"entrances\":[")
+            for (rowIndex, row) in floor.entrances.enumerated() {
+                if rowIndex > 0 { out.raw(",") }
+                out.raw("{\"entrance\":")
+                out.int(row.entrance)
+                out.raw(",\"rooms\":[")
+                for (cellIndex, cell) in row.rooms.enumerated() {
+                    if cellIndex > 0 { out.raw(",") }
+                    out.raw("{")
+                    if let area = cell.builtArea {
+                        out.raw("\"builtArea\":")
+                        out.fixed(area.hundredths, scale: Area.scale)
+                        out.raw(",")
+                    }
+                    out.raw("\"id\":")
+                    out.uuid(cell.id)
+                    out.raw(",\"kind\":")
+                    out.string(cell.kind.rawValue)
+                    if let layout = cell.layout {
+                        out.raw(",\"layout\":")
+                        out.string(layout)
+                    }
+                    if let price = cell.listPrice {
+                        out.raw(",\"listPrice\":")
+                        out.fixed(price.minorUnits, scale: Money.scale)
+                    }
+                    out.raw(",\"number\":")
+                    out.string(cell.number)
+                    out.raw(",\"stack\":")
+                    out.int(cell.stack)
+                    out.raw(",\"status\":")
+                    out.string(cell.status.rawValue)
+                    if let price = cell.unitPrice {
+                        out.raw(",\"unitPrice\":")
+                        out.fixed(price.minorUnits, scale: Money.scale)
+                    }
+                    out.raw("}")
+                }
+                out.raw("]}")
+            }
+            out.raw("],\"floor\":")
+            out.int(floor.floor)
+            out.raw("}")
+        }
+        out.raw("],\"name\":")
+        out.string(name)
+        out.raw("}")
+        return out.bytes
     }
 }
 
