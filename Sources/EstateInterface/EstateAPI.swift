@@ -10,13 +10,16 @@ public struct HTTPConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// How often expired holds are returned to available.
     public var holdSweepInterval: Duration
+    /// How many rendered building grids to keep (0: render every request).
+    public var gridCacheEntries: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20,
-                holdSweepInterval: Duration = .seconds(30)) {
+                holdSweepInterval: Duration = .seconds(30), gridCacheEntries: Int = 256) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.holdSweepInterval = holdSweepInterval
+        self.gridCacheEntries = gridCacheEntries
     }
 }
 
@@ -27,6 +30,8 @@ public struct EstateAPI: Sendable {
     public let configuration: HTTPConfiguration
     public let authentication: AuthenticationSettings
     public let loginGuard: LoginGuard
+    /// Rendered building grids (see ``GridCache``); one per API, shared by its routes.
+    let gridCache: GridCache
 
     public init(database: Database, configuration: HTTPConfiguration, metrics: HTTPMetrics = HTTPMetrics(),
                 authentication: AuthenticationSettings = AuthenticationSettings(), loginGuard: LoginGuard = LoginGuard()) {
@@ -35,6 +40,7 @@ public struct EstateAPI: Sendable {
         self.metrics = metrics
         self.authentication = authentication
         self.loginGuard = loginGuard
+        self.gridCache = GridCache(capacity: configuration.gridCacheEntries)
     }
 
     /// Every route of the API, each with its declared access.
@@ -51,7 +57,7 @@ public struct EstateAPI: Sendable {
         DictionaryController(database: database).register(in: &routes)
         BuildingController(database: database).register(in: &routes)
         SalesControlController(database: database).register(in: &routes)
-        GridController(database: database).register(in: &routes)
+        GridController(database: database, cache: gridCache).register(in: &routes)
         PricingController(database: database).register(in: &routes)
         BulkInventoryController(database: database).register(in: &routes)
         DiscountController(database: database).register(in: &routes)

@@ -154,6 +154,14 @@ struct SalesControlAPITests {
             let changed = try await call(client, .get, "/v1/buildings/\(building)/grid", consultant, extra: [.ifNoneMatch: etag])
             #expect(changed.status == .ok)
             #expect(changed.etag != etag)
+            let top = (changed.body["floors"] as? [[String: Any]])?.first?["entrances"] as? [[String: Any]]
+            #expect(((top?.first?["rooms"] as? [[String: Any]])?.first?["status"] as? String) == "available", "a fresh grid, not the cached one")
+            // Renaming the building changes the grid too.
+            #expect(try await call(client, .patch, "/v1/buildings/\(building)", controller, ["name": "Renamed"], ifMatch: "\"1\"").status == .ok)
+            let renamed = try await call(client, .get, "/v1/buildings/\(building)/grid", consultant, extra: [.ifNoneMatch: changed.etag ?? ""])
+            #expect(renamed.status == .ok)
+            #expect(renamed.string("name") == "Renamed")
+            #expect(try await call(client, .get, "/v1/buildings/\(building)/grid", consultant, extra: [.ifNoneMatch: renamed.etag ?? ""]).status == .notModified)
 
             // Search: filters combine, pages follow the cursor, bad filters are 400 with the parameter.
             #expect(try await call(client, .get, "/v1/rooms?buildingId=\(building)&status=available", consultant).items.map { $0["number"] as? String } == ["301"])

@@ -7,24 +7,28 @@ import HTTPTypes
 /// What sales offices look at: the building grid, the room search, the project's inventory summary.
 struct GridController {
     let database: Database
+    let cache: GridCache
 
     func register(in routes: inout RouteTable) {
         routes.add(.get, "/v1/buildings/{id}/grid", access: .permission(.roomsRead)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            // Read without a transaction: the grid version is read before the rooms, so a change in
+            // Read without a transaction: the versions are read before the rooms, so a change in
             // between can only make the ETag older than the content (the next poll fetches again).
-            let result = try await database.read { work -> (Building, [GridCell]?) in
+            let (building, body) = try await database.read { work -> (Building, ByteBuffer?) in
                 let building = try await context.inventory.building(work, id, .roomsRead)
-                if Self.matches(request.headers[.ifNoneMatch], Self.etag(building.gridVersion)) { return (building, nil) }
-                return (building, try await work.rooms.grid(groupID: building.groupID, buildingID: building.id))
+                if Self.matches(request.headers[.ifNoneMatch], Self.etag(building)) { return (building, nil) }
+                if let cached = cache.body(for: building) { return (building, cached) }
+                let cells = try await work.rooms.grid(groupID: building.groupID, buildingID: building.id)
+                let body = ByteBuffer(bytes: GridBody(building: building, cells: cells).json())
+                cache.store(body, for: building)
+                return (building, body)
             }
-            let etag = Self.etag(result.0.gridVersion)
-            guard let cells = result.1 else {
+            let etag = Self.etag(building)
+            guard let body else {
                 return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
             }
-            let json = GridBody(building: result.0, cells: cells).json()
             return Response(status: .ok, headers: [.contentType: "application/json", .eTag: etag, .cacheControl: "no-cache"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: json)))
+                            body: .init(byteBuffer: body))
         }
         routes.add(.get, "/v1/rooms", access: .permission(.roomsRead)) { request, context in
             let caller = try context.requireCaller()
@@ -47,7 +51,8 @@ struct GridController {
         }
     }
 
-    static func etag(_ gridVersion: Int64) -> String { "\"g\(gridVersion)\"" }
+    /// `"g<grid version>.<version>"`: changes with any room of the building and with the building itself.
+    static func etag(_ building: Building) -> String { "\"g\(building.gridVersion).\(building.version)\"" }
 
     /// Whether `If-None-Match` names `etag` (or is `*`); weak comparison, as RFC 9110 asks for GET.
     static func matches(_ header: String?, _ etag: String) -> Bool {
