@@ -1,14 +1,16 @@
 import EstateLogic
 import PQ
 
-// Money and areas travel as `numeric` with two decimals; reading one with more digits is an error,
+// Money and areas travel as `numeric` with two decimals: read straight from the text when it has at
+// most two (the columns' scale), else through PQDecimal, where more significant digits are an error,
 // never a silent rounding.
 
 extension Money: PQEncodable, PQDecodable {
     public static var pqType: PQType { .numeric }
     public func pqText() -> String { description }
     public static func pqDecode(_ bytes: UnsafeBufferPointer<UInt8>, type: PQType) throws(PQDecodingFailure) -> Money {
-        Money(minorUnits: try PQDecimal.pqDecode(bytes, type: type).minorUnits(scale: Money.scale))
+        if let minor = FixedPoint.parse(utf8: bytes, scale: Money.scale) { return Money(minorUnits: minor) }
+        return Money(minorUnits: try PQDecimal.pqDecode(bytes, type: type).minorUnits(scale: Money.scale))
     }
 }
 
@@ -16,6 +18,7 @@ extension Area: PQEncodable, PQDecodable {
     public static var pqType: PQType { .numeric }
     public func pqText() -> String { description }
     public static func pqDecode(_ bytes: UnsafeBufferPointer<UInt8>, type: PQType) throws(PQDecodingFailure) -> Area {
-        Area(hundredths: try PQDecimal.pqDecode(bytes, type: type).minorUnits(scale: Area.scale))
+        if let hundredths = FixedPoint.parse(utf8: bytes, scale: Area.scale) { return Area(hundredths: hundredths) }
+        return Area(hundredths: try PQDecimal.pqDecode(bytes, type: type).minorUnits(scale: Area.scale))
     }
 }

@@ -17,6 +17,11 @@ struct JSONBytes {
     /// A JSON string, escaped as RFC 8259 requires (quote, backslash, control characters).
     mutating func string(_ text: String) {
         bytes.append(0x22)
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(0x22)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
@@ -42,17 +47,17 @@ struct JSONBytes {
     mutating func fixed(_ value: Int64, scale: Int) {
         bytes.append(0x22)
         if value < 0 { bytes.append(0x2D) }
-        var digits = value.magnitude
-        var reversed: [UInt8] = []
-        reversed.reserveCapacity(24)
-        var written = 0
-        repeat {
-            if written == scale && scale > 0 { reversed.append(0x2E) }
-            reversed.append(0x30 + UInt8(digits % 10))
-            digits /= 10
-            written += 1
-        } while digits > 0 || written <= scale
-        bytes.append(contentsOf: reversed.reversed())
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            var digits = value.magnitude
+            var count = 0
+            repeat {
+                if count == scale && scale > 0 { buffer[count] = 0x2E; count += 1 }
+                buffer[count] = 0x30 + UInt8(digits % 10)
+                digits /= 10
+                count += 1
+            } while digits > 0 || count <= scale + (scale > 0 ? 1 : 0)
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
         bytes.append(0x22)
     }
 

@@ -9,22 +9,39 @@ public enum FixedPoint {
     /// point with at most `scale` fraction digits) into `value × 10^scale`; nil for anything else
     /// (exponents, spaces, too many digits, more fraction digits than the scale holds).
     public static func parse(_ text: String, scale: Int) -> Int64? {
-        var digits = Substring(text)
-        var negative = false
-        if digits.first == "-" { negative = true; digits = digits.dropFirst() } else if digits.first == "+" { digits = digits.dropFirst() }
-        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, whole.count <= maximumWholeDigits(scale: scale),
-              whole.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        var fraction = parts.count == 2 ? parts[1] : ""
-        if parts.count == 2 && fraction.isEmpty { return nil }
-        guard fraction.count <= scale, fraction.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        fraction += String(repeating: "0", count: scale - fraction.count)
-        guard let integer = Int64(whole), let fractional = fraction.isEmpty ? 0 : Int64(fraction) else { return nil }
-        let (scaled, overflow) = integer.multipliedReportingOverflow(by: power(scale))
-        guard !overflow else { return nil }
-        let (sum, overflow2) = scaled.addingReportingOverflow(fractional)
-        guard !overflow2 else { return nil }
-        return negative ? -sum : sum
+        parse(utf8: text.utf8, scale: scale)
+    }
+
+    /// ``parse(_:scale:)`` of UTF-8 bytes (a database value, without making a `String` first).
+    public static func parse<Bytes: Sequence<UInt8>>(utf8 bytes: Bytes, scale: Int) -> Int64? {
+        var value: Int64 = 0
+        var negative = false, first = true, seenPoint = false
+        var wholeDigits = 0, fractionDigits = 0
+        let maximumWhole = maximumWholeDigits(scale: scale)
+        for byte in bytes {
+            defer { first = false }
+            if first && (byte == 0x2D || byte == 0x2B) {
+                negative = byte == 0x2D
+                continue
+            }
+            if byte == 0x2E {
+                guard !seenPoint, wholeDigits > 0 else { return nil }
+                seenPoint = true
+                continue
+            }
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            if seenPoint {
+                fractionDigits += 1
+                guard fractionDigits <= scale else { return nil }
+            } else {
+                wholeDigits += 1
+                guard wholeDigits <= maximumWhole else { return nil }
+            }
+            value = value * 10 + Int64(byte - 0x30)   // at most 18 digits: never overflows
+        }
+        guard wholeDigits > 0, !seenPoint || fractionDigits > 0 else { return nil }
+        value *= power(scale - fractionDigits)
+        return negative ? -value : value
     }
 
     /// The most digits before the point that ``parse(_:scale:)`` takes: whatever the digits, the
