@@ -5,6 +5,7 @@ import EstateTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 
@@ -118,6 +119,34 @@ struct SalesControlAPITests {
         #expect(history.last?.event == .holdExpired)
         #expect(history.last?.actor == "system")
         #expect(history.last?.from == .held)
+    }
+
+    @Test func theHoldExpiryServiceSweepsOnItsOwn() async throws {
+        let world = try await IdentityWorld.make()
+        let riverside = try await world.unitID("riverside")
+        let room = try await world.test { client in
+            let controller = try await signIn(client, "sales.controller")
+            let building = try await world.building(client, controller, project: riverside, code: "t1")
+            let room = try #require(try await world.rooms(client, controller, building: building, floors: 1...1, perFloor: 1)["101"])
+            _ = try await call(client, .post, "/v1/rooms/\(room)/release", controller)
+            let soon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            #expect(try await call(client, .post, "/v1/rooms/\(room)/hold", controller, ["reason": "a", "until": soon]).status == .ok)
+            return room
+        }
+        // The hold ended (moved into the past, as time would): the running service returns the room.
+        try await world.sql("UPDATE rooms SET hold_until = now() - interval '1 second' WHERE id = \(room)")
+        let service = HoldExpiryService(database: world.database, interval: .milliseconds(50), logger: Logger(label: "test"))
+        let running = Task { try await service.run() }
+        let groupID = try await world.groupID()
+        var status: RoomStatus? = nil
+        for _ in 0..<100 {
+            status = try await world.database.unitOfWork { try await $0.rooms.find(groupID: groupID, id: room)?.status }
+            if status == .available { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        running.cancel()
+        try await running.value
+        #expect(status == .available)
     }
 
     @Test func gridWithETagsSearchAndSummary() async throws {
