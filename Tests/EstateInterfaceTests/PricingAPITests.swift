@@ -152,6 +152,11 @@ struct PricingAPITests {
                         .errorFields == ["factors.floor[0]"])
             #expect(try await call(client, .post, "/v1/pricing-runs", controller,
                                    ["projectId": project, "base": "1.234"]).status == .badRequest)
+            #expect(try await call(client, .post, "/v1/pricing-runs", controller,
+                                   ["projectId": project, "base": "1", "targetAvarage": "2"]).errorFields == ["targetAvarage"])
+            #expect(try await call(client, .post, "/v1/pricing-runs", controller,
+                                   ["projectId": project, "base": "1", "factors": ["floor": [["from": 1, "value": "S", "coefficient": "1"]]]])
+                        .errorFields == ["factors.floor[0].value"])
             let unsized = try await call(client, .post, "/v1/pricing-runs", controller,
                                          ["projectId": project, "roomIds": [try bare.id().uuidString], "targetAverage": "100"])
             #expect(unsized.errorFields == ["rooms[\(try bare.id().uuidString.lowercased())].area"])

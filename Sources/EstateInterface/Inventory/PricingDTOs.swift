@@ -12,6 +12,29 @@ struct FactorInput: Codable, Sendable {
     var coefficient: Coefficient?
     var amount: Money?
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case from, to, value, stack, coefficient, amount
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        from = try container.decodeIfPresent(Int.self, forKey: .from)
+        to = try container.decodeIfPresent(Int.self, forKey: .to)
+        value = try container.decodeIfPresent(String.self, forKey: .value)
+        stack = try container.decodeIfPresent(Int.self, forKey: .stack)
+        coefficient = try container.decodeIfPresent(Coefficient.self, forKey: .coefficient)
+        amount = try container.decodeIfPresent(Money.self, forKey: .amount)
+    }
+
+    /// Members that do not belong to the entry's table are refused.
+    func refuse(_ names: [CodingKeys], _ field: String, _ violations: inout [FieldViolation]) {
+        let present: [CodingKeys: Bool] = [.from: from != nil, .to: to != nil, .value: value != nil, .stack: stack != nil]
+        for name in names where present[name] == true {
+            violations.append(FieldViolation(field: "\(field).\(name.rawValue)", message: "does not belong in this table"))
+        }
+    }
+
     func adjustment(_ field: String, _ violations: inout [FieldViolation]) -> PriceAdjustment? {
         switch (coefficient, amount) {
         case (let coefficient?, nil): return .coefficient(coefficient)
@@ -30,16 +53,34 @@ struct FactorsInput: Codable, Sendable {
     var layout: [FactorInput]?
     var stack: [FactorInput]?
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case floor, orientation, view, layout, stack
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        floor = try container.decodeIfPresent([FactorInput].self, forKey: .floor)
+        orientation = try container.decodeIfPresent([FactorInput].self, forKey: .orientation)
+        view = try container.decodeIfPresent([FactorInput].self, forKey: .view)
+        layout = try container.decodeIfPresent([FactorInput].self, forKey: .layout)
+        stack = try container.decodeIfPresent([FactorInput].self, forKey: .stack)
+    }
+
+    init() {}
+
     func factors(_ violations: inout [FieldViolation]) -> PricingFactors {
         var factors = PricingFactors()
         for (i, entry) in (floor ?? []).enumerated() {
             let field = "factors.floor[\(i)]"
+            entry.refuse([.value, .stack], field, &violations)
             guard let from = entry.from else { violations.append(FieldViolation(field: field + ".from", message: "is required")); continue }
             if let adjustment = entry.adjustment(field, &violations) { factors.floor.append(FloorFactor(from: from, to: entry.to ?? from, adjustment)) }
         }
         func attributes(_ list: [FactorInput]?, _ name: String) -> [AttributeFactor] {
             (list ?? []).enumerated().compactMap { i, entry in
                 let field = "factors.\(name)[\(i)]"
+                entry.refuse([.from, .to, .stack], field, &violations)
                 guard let value = entry.value else { violations.append(FieldViolation(field: field + ".value", message: "is required")); return nil }
                 return entry.adjustment(field, &violations).map { AttributeFactor(value: value, $0) }
             }
@@ -49,6 +90,7 @@ struct FactorsInput: Codable, Sendable {
         factors.layout = attributes(layout, "layout")
         for (i, entry) in (stack ?? []).enumerated() {
             let field = "factors.stack[\(i)]"
+            entry.refuse([.from, .to, .value], field, &violations)
             guard let position = entry.stack else { violations.append(FieldViolation(field: field + ".stack", message: "is required")); continue }
             if let adjustment = entry.adjustment(field, &violations) { factors.stack.append(StackFactor(stack: position, adjustment)) }
         }
@@ -69,6 +111,24 @@ struct PricingRunInput: Codable, Sendable {
     var priceStep: Money?
     var floorRatio: Coefficient?
     var factors: FactorsInput?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case projectId, buildingIds, roomIds, base, targetAverage, targetTotal, priceStep, floorRatio, factors
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        projectId = try container.decode(UUID.self, forKey: .projectId)
+        buildingIds = try container.decodeIfPresent([UUID].self, forKey: .buildingIds)
+        roomIds = try container.decodeIfPresent([UUID].self, forKey: .roomIds)
+        base = try container.decodeIfPresent(Money.self, forKey: .base)
+        targetAverage = try container.decodeIfPresent(Money.self, forKey: .targetAverage)
+        targetTotal = try container.decodeIfPresent(Money.self, forKey: .targetTotal)
+        priceStep = try container.decodeIfPresent(Money.self, forKey: .priceStep)
+        floorRatio = try container.decodeIfPresent(Coefficient.self, forKey: .floorRatio)
+        factors = try container.decodeIfPresent(FactorsInput.self, forKey: .factors)
+    }
 
     /// The mode and factor tables, or the fields at fault (named with `prefix`, e.g. `run.`).
     func parts(prefix: String = "") throws -> (PricingMode, PricingFactors) {
