@@ -75,6 +75,9 @@ struct FactorsInput: Codable, Sendable {
             let field = "factors.floor[\(i)]"
             entry.refuse([.value, .stack], field, &violations)
             guard let from = entry.from else { violations.append(FieldViolation(field: field + ".from", message: "is required")); continue }
+            for (name, floor) in [("from", from), ("to", entry.to ?? from)] where !(-1000...1000).contains(floor) {
+                violations.append(FieldViolation(field: "\(field).\(name)", message: "must be a floor from -1000 to 1000"))
+            }
             if let adjustment = entry.adjustment(field, &violations) { factors.floor.append(FloorFactor(from: from, to: entry.to ?? from, adjustment)) }
         }
         func attributes(_ list: [FactorInput]?, _ name: String) -> [AttributeFactor] {
@@ -92,6 +95,7 @@ struct FactorsInput: Codable, Sendable {
             let field = "factors.stack[\(i)]"
             entry.refuse([.from, .to, .value], field, &violations)
             guard let position = entry.stack else { violations.append(FieldViolation(field: field + ".stack", message: "is required")); continue }
+            if !(1...99).contains(position) { violations.append(FieldViolation(field: field + ".stack", message: "must be from 1 to 99")) }
             if let adjustment = entry.adjustment(field, &violations) { factors.stack.append(StackFactor(stack: position, adjustment)) }
         }
         return factors
