@@ -68,7 +68,10 @@ actor Templates {
 
     func admin() throws -> PQPool {
         if let adminPool { return adminPool }
-        let pool = PQPool(configuration: PQPoolConfiguration(url: try TestDatabase.adminURL, maxConnections: 2))
+        // Every suite starts by creating its database here, all at once: callers queue, so they may
+        // wait far longer than an application would (a fresh cluster copies the template slowly).
+        let pool = PQPool(configuration: PQPoolConfiguration(url: try TestDatabase.adminURL, maxConnections: 3,
+                                                             acquireTimeout: .seconds(300)))
         adminPool = pool
         return pool
     }

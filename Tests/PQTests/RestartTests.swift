@@ -40,7 +40,8 @@ struct RestartTests {
         let after = try await scalar(pool, "SELECT pg_postmaster_start_time()::text AS v", as: String.self)
         #expect(after != before)
         let total = try await withThrowingTaskGroup(of: Int.self) { group in
-            for value in 0..<6 { group.addTask { try await scalar(pool, "SELECT \(value) AS v", as: Int.self) } }
+            // Slow enough that the six overlap, so every one of the three dead idle connections is taken.
+            for value in 0..<6 { group.addTask { try await scalar(pool, "SELECT \(value) AS v FROM pg_sleep(0.1)", as: Int.self) } }
             return try await group.reduce(0, +)
         }
         #expect(total == 15)
