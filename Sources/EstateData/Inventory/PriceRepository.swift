@@ -53,7 +53,7 @@ public struct PriceRepository: Sendable {
         let records = prices.map {
             Record(room_id: $0.roomID, history_id: UUIDv7.make(), unit_price: $0.unitPrice, list_price: $0.listPrice, floor_price: $0.floorPrice)
         }
-        return PQJSON(text: String(decoding: try JSONEncoder().encode(records), as: UTF8.self))
+        return try PQJSON(encoding: records)
     }
 
     static let recordColumns: SQL = "room_id uuid, history_id uuid, unit_price numeric, list_price numeric, floor_price numeric"

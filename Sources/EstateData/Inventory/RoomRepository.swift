@@ -114,7 +114,7 @@ public struct RoomRepository: Sendable {
                           built_area_actual: a.areas.builtActual, internal_area_actual: a.areas.internalActual,
                           pricing_basis: a.pricingBasis.rawValue, shared_land: a.sharedLand)
         }
-        return PQJSON(text: String(decoding: try JSONEncoder().encode(records), as: UTF8.self))
+        return try PQJSON(encoding: records)
     }
 
     static let recordColumns: SQL = """
@@ -254,8 +254,7 @@ public struct RoomRepository: Sendable {
                        version = version + 1, updated_at = now()
                 WHERE group_id = \(room.groupID) AND id = \(room.id) AND status = \(change.from.rawValue)
                 RETURNING *)
-            SELECT \(unsafeRaw: Self.columns.text.replacingOccurrences(of: "r.", with: "c."))
-            FROM changed c JOIN org_units o ON o.group_id = c.group_id AND o.id = c.project_id
+            SELECT \(Self.columns) FROM changed r JOIN org_units o ON o.group_id = r.group_id AND o.id = r.project_id
             """).firstRow else {
             let current = try await find(groupID: room.groupID, id: room.id)?.status ?? room.status
             throw InventoryError.illegalTransition(roomID: room.id, current: current, event: change.event)
@@ -270,19 +269,15 @@ public struct RoomRepository: Sendable {
             let id, room_id: UUID
             let from_status, to_status, event, actor: String
             let reason: String?
-            let hold_until: Date?
+            /// As PostgreSQL's own text (JSON has no timestamp type).
+            let hold_until: String?
             let deal_id: UUID?
         }
         let records = changes.map {
             Record(id: $0.id, room_id: $0.roomID, from_status: $0.from.rawValue, to_status: $0.to.rawValue, event: $0.event.rawValue,
-                   actor: $0.actor, reason: $0.reason, hold_until: $0.holdUntil, deal_id: $0.dealID)
+                   actor: $0.actor, reason: $0.reason, hold_until: $0.holdUntil?.pqText(), deal_id: $0.dealID)
         }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.pqText())
-        }
-        let json = PQJSON(text: String(decoding: try encoder.encode(records), as: UTF8.self))
+        let json = try PQJSON(encoding: records)
         try await transaction.execute("""
             INSERT INTO room_status_history (group_id, id, room_id, from_status, to_status, event, actor, reason, hold_until, deal_id)
             SELECT \(groupID), id, room_id, from_status, to_status, event, actor, reason, hold_until, deal_id

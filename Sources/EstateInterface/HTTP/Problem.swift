@@ -92,6 +92,13 @@ extension Problem {
         Problem(status: .badRequest, code: errors == nil ? "bad-request" : "validation", detail: detail, errors: errors)
     }
 
+    /// The same problem with these field errors (e.g. ones that carry a line).
+    func with(errors: [FieldError]) -> Problem {
+        var copy = self
+        copy.errors = errors
+        return copy
+    }
+
     /// 400 with the fields at fault, from the domain's validation.
     public static func validation(_ violations: [FieldViolation]) -> Problem {
         .badRequest("Some fields are not valid.", errors: violations.map { FieldError(field: $0.field, message: $0.message) })

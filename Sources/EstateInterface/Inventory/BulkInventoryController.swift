@@ -166,15 +166,6 @@ struct BulkInventoryController {
     }
 }
 
-extension Problem {
-    /// The same problem with these field errors.
-    func with(errors: [FieldError]) -> Problem {
-        var copy = self
-        copy.errors = errors
-        return copy
-    }
-}
-
 struct GenerateBuilding: Decodable {
     let code: String
     let name: String
