@@ -135,7 +135,13 @@ public final class PQConnection: PQQueryable {
 
     /// Runs one statement (prepared once per connection, then executed with bound parameters).
     public func query(_ sql: SQL) async throws -> PQRows {
-        try await loop.perform(.statement(text: sql.text, binds: sql.binds), on: self)
+        // libpq takes parameters as C strings: a NUL would silently end the value there.
+        if let index = sql.binds.firstIndex(where: { $0.text.map(holdsNul) == true }) {
+            throw PQError(kind: .server, sqlState: "22021",
+                          message: "parameter $\(index + 1) contains the NUL character, which PostgreSQL text cannot hold",
+                          statement: sql.text)
+        }
+        return try await loop.perform(.statement(text: sql.text, binds: sql.binds), on: self)
     }
 
     /// Runs a script of one or more statements without parameters (e.g. a migration), in the simple protocol.
@@ -276,6 +282,12 @@ struct SendableHandle: @unchecked Sendable {
 }
 
 /// Calls `body` with a NULL-terminated array of C strings.
+/// Whether `text` holds the NUL character (memchr over its UTF-8: binds may be megabytes of JSON).
+func holdsNul(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
+}
+
 func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
     let copies = strings.map { strdup($0) }
     defer { copies.forEach { free($0) } }

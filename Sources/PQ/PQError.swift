@@ -56,6 +56,10 @@ public struct PQError: Error, Sendable, CustomStringConvertible {
     public var isSerializationFailure: Bool { sqlState == "40001" || sqlState == "40P01" }
     /// 57014: cancelled, e.g. by `statement_timeout`.
     public var isQueryCanceled: Bool { sqlState == "57014" }
+    /// 22021 or 22P05: text the database cannot hold, such as the NUL character in `text` or `jsonb`
+    /// (22021 is also what ``PQConnection/query(_:)`` raises itself for a bound value with NUL,
+    /// which libpq would otherwise cut short).
+    public var isUnstorableText: Bool { sqlState == "22021" || sqlState == "22P05" }
     /// 55P03: a `NOWAIT` lock or `lock_timeout` failed.
     public var isLockNotAvailable: Bool { sqlState == "55P03" }
     /// The connection is gone (network, server restart, terminated backend): it must not be reused.

@@ -126,6 +126,7 @@ struct DiscountTests {
             let uri = "/v1/discount-schemes/\(promoID)"
             #expect(try await call(client, .patch, uri, controller, ["active": false]).status == .preconditionRequired)
             #expect(try await call(client, .patch, uri, controller, ["active": false], ifMatch: "\"7\"").status == .preconditionFailed)
+            #expect(try await call(client, .patch, uri, controller, ["validFrom": "soon"], ifMatch: "\"7\"").errorFields == ["validFrom"])
             #expect(try await call(client, .patch, uri, consultant, ["active": false], ifMatch: "\"1\"").status == .forbidden)
             let patched = try await call(client, .patch, uri, controller,
                                          ["active": false, "validUntil": NSNull(), "stackingOrder": 50, "roomIds": []], ifMatch: "\"1\"")

@@ -62,6 +62,13 @@ struct InventoryTests {
             // Updates need the current version.
             #expect(try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["view": "city"]).status == .preconditionRequired)
             #expect(try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["view": "city"], ifMatch: "\"7\"").status == .preconditionFailed)
+            // Bad input is refused as such whatever version it names.
+            #expect(try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["floor": 0, "externalCode": "a\u{1}b"],
+                                   ifMatch: "\"7\"").errorFields.sorted() == ["externalCode", "floor"])
+            // PostgreSQL text cannot hold NUL: refused naming the field, or the parameter, never cut short.
+            let nul = try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["view": "ok", "externalCode": "a\u{0}b"], ifMatch: "\"1\"")
+            #expect(nul.status == .badRequest && nul.errorFields == ["externalCode"], "\(nul.text)")
+            #expect(try await call(client, .get, "/v1/rooms?layout=a%00b", controller).status == .badRequest)
             let patched = try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["view": "city", "builtAreaActual": "121.00"], ifMatch: "\"1\"")
             #expect(patched.status == .ok, "\(patched.text)")
             #expect(patched.etag == "\"2\"")

@@ -75,6 +75,11 @@ struct CSVTests {
         #expect(error("\"a\"\"b\"\"\"\"") == CSVError(kind: .unterminatedQuote, line: 1, column: 1))
     }
 
+    @Test func theNulCharacterIsRefusedWhereItStands() {
+        #expect(error("a,b\u{0}c") == CSVError(kind: .nulCharacter, line: 1, column: 4))
+        #expect(error("ok\n\"x\ny\u{0}\"") == CSVError(kind: .nulCharacter, line: 3, column: 2))
+    }
+
     @Test func errorsDescribeThemselves() {
         let error = CSVError(kind: .unterminatedQuote, line: 3, column: 7)
         #expect(error.description.contains("line 3, column 7"))

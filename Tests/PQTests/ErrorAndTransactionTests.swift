@@ -42,6 +42,23 @@ struct ErrorAndTransactionTests {
         }
     }
 
+    @Test func textWithNulIsRefusedNotCutShort() async throws {
+        try await withPool { (pool: PQPool) async throws in
+            try await setUp(pool)
+            // libpq would send "a" for "a\0b"; the bind is refused as the server refuses such text.
+            let bound = await #expect(throws: PQError.self) {
+                try await pool.execute("INSERT INTO items VALUES (\(1), \("a\u{0}b"), \(Int32(1)))")
+            }
+            #expect(bound?.sqlState == "22021")
+            #expect(bound?.isUnstorableText == true)
+            #expect(bound?.message.contains("$2") == true)
+            // jsonb cannot hold the escape either: the server's own 22P05.
+            let json = await #expect(throws: PQError.self) { try await pool.query("SELECT \("\"a\\u0000b\"")::jsonb AS v") }
+            #expect(json?.isUnstorableText == true)
+            #expect(try await scalar(pool, "SELECT count(*) AS n FROM items", as: Int.self) == 0)
+        }
+    }
+
     @Test func statementTimeoutIsSetPerConnection() async throws {
         try await withPool(statementTimeout: .milliseconds(200)) { (pool: PQPool) async throws in
             #expect(try await scalar(pool, "SELECT current_setting('statement_timeout') AS v", as: String.self) == "200ms")

@@ -30,6 +30,8 @@ public enum DataError: Error, Sendable, Hashable, CustomStringConvertible {
     case unavailable(String)
     /// A statement ran longer than `statement_timeout` (HTTP 503).
     case timedOut
+    /// Text the database cannot hold (the NUL character) reached a statement (HTTP 400).
+    case unstorableText
     /// Anything else; logged, never shown to clients (HTTP 500).
     case internalFailure(String)
 
@@ -37,6 +39,7 @@ public enum DataError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .unavailable(let reason): "database unavailable: \(reason)"
         case .timedOut: "database statement timed out"
+        case .unstorableText: "text the database cannot hold (NUL character)"
         case .internalFailure(let reason): "database failure: \(reason)"
         }
     }
@@ -135,6 +138,10 @@ public final class Database: Service, Sendable {
             if error.isQueryCanceled {
                 count("timeout")
                 throw DataError.timedOut
+            }
+            if error.isUnstorableText {
+                count("other")
+                throw DataError.unstorableText
             }
             count(error.sqlState?.hasPrefix("23") == true ? "constraint"
                   : error.isSerializationFailure ? "serialization" : "other")

@@ -12,6 +12,8 @@ extension DataError {
         case .timedOut:
             logger.warning("database statement timed out")
             return .unavailable("The database took too long to answer; retry shortly.", retryAfterSeconds: 2)
+        case .unstorableText:
+            return .badRequest("Text must not contain the NUL character (U+0000).")
         case .internalFailure(let reason):
             logger.error("database failure", metadata: ["reason": .string(reason)])
             return .internalError

@@ -127,12 +127,13 @@ struct BuildingController {
             let body = try await request.decode(as: RoomInput.self, context: context)
             let room = try await database.unitOfWork { work in
                 let room = try await context.inventory.room(work, id, .roomsWrite, lock: true)
-                guard room.version == version else { throw VersionConflict(object: "room", current: room.version) }
                 var changed = room
                 body.apply(to: &changed.attributes)
-                if changed.attributes == room.attributes { return room }
+                // Bad input is a 400 whatever version the client names; only a valid change meets the version check.
                 let violations = changed.attributes.violations()
                 guard violations.isEmpty else { throw Problem.validation(violations) }
+                guard room.version == version else { throw VersionConflict(object: "room", current: room.version) }
+                if changed.attributes == room.attributes { return room }
                 if changed.attributes.sharedLand && room.status != .notReleased {
                     throw InventoryError.sharedLandParking(roomID: room.id)
                 }

@@ -53,7 +53,6 @@ struct DiscountController {
             let body = try await request.decode(as: UpdateDiscountScheme.self, context: context)
             let stored = try await database.unitOfWork { work in
                 let current = try await context.inventory.discountScheme(work, id, .discountsWrite, lock: true)
-                guard current.version == version else { throw VersionConflict(object: "discount scheme", current: current.version) }
                 var violations: [FieldViolation] = []
                 var scheme = current.scheme
                 if body.kind != nil || body.percent != nil || body.amount != nil,
@@ -71,6 +70,7 @@ struct DiscountController {
                 if let active = body.active { scheme.active = active }
                 violations += Self.violations(scheme, checkKind: true)
                 guard violations.isEmpty else { throw Problem.validation(violations) }
+                guard current.version == version else { throw VersionConflict(object: "discount scheme", current: current.version) }
                 if scheme == current.scheme { return current }
                 var changed = current
                 changed.scheme = scheme

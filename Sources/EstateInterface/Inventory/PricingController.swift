@@ -73,27 +73,28 @@ struct PricingController {
             let version = try Versioning.requiredVersion(request)
             let body = try await request.decode(as: AdjustPrice.self, context: context)
             let reason = try SalesControlController.reason(body.reason, required: true) ?? ""
+            if let floor = body.floorPrice, floor < .zero {
+                throw Problem.validation([FieldViolation(field: "floorPrice", message: "must be 0 or more")])
+            }
             let caller = try context.requireCaller()
             let room = try await database.unitOfWork { work in
                 let room = try await context.inventory.room(work, id, .pricesPublish, lock: true)
-                guard room.version == version else { throw VersionConflict(object: "room", current: room.version) }
-                guard !room.status.isTakenByDeal else { throw InventoryError.priceAgreed(roomID: room.id, current: room.status) }
                 let basis = room.attributes.pricingBasis
                 let area = room.attributes.areas.pricingArea(basis)
-                guard basis == .unit || (area ?? .zero) > .zero else {
-                    throw Problem(status: .unprocessableContent, code: "room-without-area",
-                                  detail: "The room is priced per m² of \(basis.rawValue) but that area is not known; enter it first.")
-                }
-                if let floor = body.floorPrice, floor < .zero {
-                    throw Problem.validation([FieldViolation(field: "floorPrice", message: "must be 0 or more")])
-                }
+                // Bad input is a 400 whatever version the client names; only a valid change meets the version check.
                 guard body.unitPrice >= .zero, let listPrice = PricingRun.listPrice(unit: body.unitPrice, area: area, basis: basis) else {
                     throw Problem.validation([FieldViolation(field: "unitPrice", message: "must be 0 or more and fit a price")])
                 }
                 let priced = (unitPrice: body.unitPrice, listPrice: listPrice)
+                guard basis == .unit || (area ?? .zero) > .zero else {
+                    throw Problem(status: .unprocessableContent, code: "room-without-area",
+                                  detail: "The room is priced per m² of \(basis.rawValue) but that area is not known; enter it first.")
+                }
                 if let floor = body.floorPrice, floor > priced.listPrice {
                     throw Problem.validation([FieldViolation(field: "floorPrice", message: "must not exceed the list price \(priced.listPrice)")])
                 }
+                guard room.version == version else { throw VersionConflict(object: "room", current: room.version) }
+                guard !room.status.isTakenByDeal else { throw InventoryError.priceAgreed(roomID: room.id, current: room.status) }
                 let price = RoomPrice(roomID: room.id, unitPrice: priced.unitPrice, listPrice: priced.listPrice,
                                       floorPrice: body.floorPrice ?? room.floorPrice.map { min($0, priced.listPrice) })
                 try await work.prices.apply(groupID: room.groupID, [price], priceListID: nil, reason: reason, actor: caller.actor.historyText)

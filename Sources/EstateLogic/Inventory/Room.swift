@@ -90,15 +90,15 @@ public struct RoomAttributes: Sendable, Hashable, Codable {
         var result: [FieldViolation] = []
         func add(_ field: String, _ message: String) { result.append(FieldViolation(field: prefix + field, message: message)) }
         let trimmed = number.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || trimmed != number || number.count > 32 {
-            add("number", "must be 1 to 32 characters without surrounding spaces")
+        if trimmed.isEmpty || trimmed != number || number.count > 32 || Self.hasControlCharacter(number) {
+            add("number", "must be 1 to 32 characters without surrounding spaces or control characters")
         }
         if !(1...99).contains(entrance) { add("entrance", "must be between 1 and 99") }
         if floor == 0 || !(-9...200).contains(floor) { add("floor", "must be between -9 and 200, and not 0") }
         if !(1...99).contains(stack) { add("stack", "must be between 1 and 99") }
         for (field, value) in [("layout", layout), ("orientation", orientation), ("view", view), ("externalCode", externalCode)] {
-            if let value, value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || value.count > 64 {
-                add(field, "must be 1 to 64 characters when given")
+            if let value, value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || value.count > 64 || Self.hasControlCharacter(value) {
+                add(field, "must be 1 to 64 characters, without control characters, when given")
             }
         }
         let areaFields: [(String, Area?)] = [("builtAreaForecast", areas.builtForecast), ("internalAreaForecast", areas.internalForecast),
@@ -114,6 +114,11 @@ public struct RoomAttributes: Sendable, Hashable, Codable {
         }
         if sharedLand && kind != .parking { add("sharedLand", "only a parking space can be on shared land") }
         return result
+    }
+
+    /// Whether a code holds a control character (U+0000–U+001F, U+007F–U+009F): codes are printed and exchanged.
+    static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 }
 

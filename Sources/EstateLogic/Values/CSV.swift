@@ -22,6 +22,8 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
         case unterminatedQuote = "unterminated_quote"
         /// Something other than a comma or a line break follows a closing quote; the position is that of the text.
         case textAfterClosingQuote = "text_after_closing_quote"
+        /// The text holds the NUL character (U+0000), which no field may contain; the position is that of the character.
+        case nulCharacter = "nul_character"
     }
 
     /// What is wrong.
@@ -42,6 +44,7 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .unterminatedQuote: "line \(line), column \(column): the quoted field starting here has no closing quote"
         case .textAfterClosingQuote: "line \(line), column \(column): only a comma or a line break may follow a closing quote"
+        case .nulCharacter: "line \(line), column \(column): the NUL character (U+0000) may not appear in a field"
         }
     }
 }
@@ -56,7 +59,7 @@ public enum CSV {
     ///   any other empty line is a record with one empty field;
     /// - an empty text has no records.
     public static func parse(_ text: String) throws(CSVError) -> [CSVRecord] {
-        let quote: Unicode.Scalar = "\"", comma: Unicode.Scalar = ",", lf: Unicode.Scalar = "\n", cr: Unicode.Scalar = "\r"
+        let quote: Unicode.Scalar = "\"", comma: Unicode.Scalar = ",", lf: Unicode.Scalar = "\n", cr: Unicode.Scalar = "\r", nul: Unicode.Scalar = "\u{0}"
         var scalars = Array(text.unicodeScalars)[...]
         if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
 
@@ -83,6 +86,7 @@ public enum CSV {
         while index < scalars.endIndex {
             let scalar = scalars[index]
             recordStarted = true
+            if scalar == nul { throw CSVError(kind: .nulCharacter, line: line, column: column) }
             if atFieldStart && scalar == quote {
                 let openLine = line, openColumn = column
                 index += 1
@@ -92,6 +96,7 @@ public enum CSV {
                         throw CSVError(kind: .unterminatedQuote, line: openLine, column: openColumn)
                     }
                     let inner = scalars[index]
+                    if inner == nul { throw CSVError(kind: .nulCharacter, line: line, column: column) }
                     if inner == quote {
                         if index + 1 < scalars.endIndex, scalars[index + 1] == quote {
                             field.append(quote)
