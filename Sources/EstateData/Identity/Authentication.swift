@@ -73,12 +73,9 @@ extension Database {
             switch token.kind {
             case .session:
                 guard let session = try await work.sessions.live(token) else { return nil }
-                let grants = try await work.roles.resolvedGrants(groupID: session.user.groupID, userID: session.user.id)
                 return Caller(groupID: session.user.groupID, credential: .session(id: session.sessionID, user: session.user),
                               expiresAt: session.expiresAt,
-                              scope: AccessScope(groupID: session.user.groupID, grants: grants.map {
-                                  RoleGrant(role: $0.grant.role, orgUnitID: $0.grant.orgUnitID, permissions: $0.permissions)
-                              }))
+                              scope: try await work.roles.scope(groupID: session.user.groupID, userID: session.user.id))
             case .apiKey:
                 guard let key = try await work.apiKeys.live(token) else { return nil }
                 return Caller(groupID: key.groupID, credential: .apiKey(id: key.id, name: key.name), expiresAt: key.expiresAt,

@@ -91,6 +91,15 @@ public struct RoleRepository: Sendable {
     }
 }
 
+extension RoleRepository {
+    /// What a user may see and do: their grants with each role's permissions.
+    public func scope(groupID: UUID, userID: UUID) async throws -> AccessScope {
+        AccessScope(groupID: groupID, grants: try await resolvedGrants(groupID: groupID, userID: userID).map {
+            RoleGrant(role: $0.grant.role, orgUnitID: $0.grant.orgUnitID, permissions: $0.permissions)
+        })
+    }
+}
+
 /// Why a role change is refused.
 public enum RoleError: Error, Sendable, Hashable {
     case codeTaken(String)

@@ -25,3 +25,11 @@ public struct GroupRepository: Sendable {
 extension UnitOfWork {
     public var groups: GroupRepository { GroupRepository(transaction: transaction) }
 }
+
+extension GroupRepository {
+    /// The group's time zone (what "today" means for its follow-ups and tasks); UTC if the stored name is unknown.
+    public func timeZone(groupID: UUID) async throws -> TimeZone {
+        let name: String? = try await transaction.query("SELECT time_zone FROM groups WHERE id = \(groupID)").firstRow?.decode("time_zone")
+        return name.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
+    }
+}

@@ -43,3 +43,30 @@ struct PageRequest {
         return UUID(compactHex: text)
     }
 }
+
+/// `limit` and `cursor` of a list newest first by (time, id), e.g. a customer's timeline. The cursor
+/// is `<microseconds since 1970>.<id as 32 hex digits>` of the last item shown.
+struct TimeKeyset {
+    let limit: Int
+    let before: (at: Date, id: UUID)?
+
+    init(_ request: Request) throws {
+        limit = try PageRequest.limit(request)
+        guard let text = request.uri.queryParameters["cursor"].map(String.init) else {
+            before = nil
+            return
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let micros = Int64(parts[0]), let id = PageRequest.decodeCursor(String(parts[1])) else {
+            throw Problem.badRequest("Bad query parameter.", errors: [.init(field: "cursor", message: "is not a cursor this API gave out")])
+        }
+        before = (Date(timeIntervalSince1970: Double(micros) / 1_000_000), id)
+    }
+
+    /// The cursor after the last item, when the page is full (there may be more).
+    func nextCursor(_ count: Int, last: (at: Date, id: UUID)?) -> String? {
+        guard count == limit, let last else { return nil }
+        let micros = Int64((last.at.timeIntervalSince1970 * 1_000_000).rounded())
+        return "\(micros).\(last.id.compactHex)"
+    }
+}

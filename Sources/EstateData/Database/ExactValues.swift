@@ -22,3 +22,12 @@ extension Area: PQEncodable, PQDecodable {
         return Area(hundredths: try PQDecimal.pqDecode(bytes, type: type).minorUnits(scale: Area.scale))
     }
 }
+
+extension LocalDate: PQEncodable, PQDecodable {
+    public static var pqType: PQType { .date }
+    public func pqText() -> String { description }
+    public static func pqDecode(_ bytes: UnsafeBufferPointer<UInt8>, type: PQType) throws(PQDecodingFailure) -> LocalDate {
+        guard let date = LocalDate(String(decoding: bytes, as: UTF8.self)) else { throw PQDecodingFailure("is not a date YYYY-MM-DD") }
+        return date
+    }
+}

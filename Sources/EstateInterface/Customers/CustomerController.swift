@@ -1,0 +1,317 @@
+import EstateData
+import EstateLogic
+import Foundation
+import Hummingbird
+
+/// Customers: create (through the duplicate rules), read (masked without customers.pii), change,
+/// search, follow-ups and the timeline; a manager's decision on a duplicate waiting for approval.
+struct CustomerController {
+    let database: Database
+
+    func register(in routes: inout RouteTable) {
+        routes.add(.post, "/v1/projects/{id}/customers", access: .permission(.customersWrite)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await request.decode(as: CustomerFields.self, context: context)
+            let caller = try context.requireCaller()
+            guard let userID = caller.user?.id else {
+                throw Problem(status: .unprocessableContent, code: "user-required", detail: "Customers are owned by consultants; sign in as a user.")
+            }
+            var violations: [FieldViolation] = []
+            if body.name == nil { violations.append(FieldViolation(field: "name", message: "is required")) }
+            if body.source == nil { violations.append(FieldViolation(field: "source", message: "is required")) }
+            var profile = CustomerProfile(name: "", source: "")
+            body.apply(to: &profile, violations: &violations)
+            if body.name != nil { violations += profile.violations() }
+            guard violations.isEmpty else { throw Problem.validation(violations) }
+            let (customer, matches) = try await database.unitOfWork { work in
+                let project = try await context.inventory.project(work, id, .customersWrite)
+                try await Self.checkDictionaries(work, groupID: project.groupID, profile)
+                let ownerID = body.ownerId ?? userID
+                if ownerID != userID {
+                    try context.authorize(.customersAssign, groupID: project.groupID, unitPath: project.path)
+                    try await Self.checkOwner(work, context, ownerID, project: project, field: "ownerId")
+                }
+                let matches = try await Self.duplicates(work, groupID: project.groupID, projectID: project.id, identity: profile.identity)
+                let action = matches.map(\.match.rule.action).max()
+                if action == .block { throw Self.blocked(matches) }
+                let days = try await work.customerHistory.protectionDays(groupID: project.groupID, source: profile.source)
+                let now = Date()
+                let customer = Customer(groupID: project.groupID, id: UUIDv7.make(), projectID: project.id, projectPath: project.path,
+                                        profile: profile, ownerID: ownerID, protectedUntil: now.addingTimeInterval(Double(days) * 86_400),
+                                        approval: action == .approve ? .pending : .none, createdBy: userID, createdAt: now, updatedAt: now)
+                try await work.customers.insert(customer)
+                try await work.customerHistory.recordOwnership(groupID: customer.groupID, customerID: customer.id, event: .created,
+                                                               from: (nil, nil), to: (ownerID, project.id),
+                                                               actor: caller.actor.historyText, reason: nil)
+                try await Self.record(work, context, "customer.create", customer, before: [:])
+                guard let stored = try await work.customers.find(groupID: customer.groupID, id: customer.id) else { throw Problem.notFound() }
+                return (stored, matches)
+            }
+            let pii = try context.customers.seesPII(customer)
+            return try Versioning.response(CustomerCreatedBody(customer: CustomerBody(customer, pii: pii), duplicates: matches.map(\.body)),
+                                           status: .created, version: customer.version, request: request, context: context)
+        }
+        routes.add(.get, "/v1/customers/{id}", access: .permission(.customersRead)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let customer = try await database.unitOfWork { work in try await context.customers.customer(work, id, .read).customer }
+            return try Versioning.response(CustomerBody(customer, pii: try context.customers.seesPII(customer)), version: customer.version,
+                                           request: request, context: context)
+        }
+        routes.add(.patch, "/v1/customers/{id}", access: .permission(.customersWrite)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let version = try Versioning.requiredVersion(request)
+            let body = try await request.decode(as: CustomerFields.self, context: context)
+            if body.ownerId != nil {
+                throw Problem.validation([FieldViolation(field: "ownerId", message: "is changed by a reassignment, not here")])
+            }
+            let (customer, matches) = try await database.unitOfWork { work in
+                let current = try await context.customers.customer(work, id, .write, lock: true).customer
+                var changed = current
+                var violations: [FieldViolation] = []
+                body.apply(to: &changed.profile, violations: &violations)
+                violations += changed.profile.violations()
+                guard violations.isEmpty else { throw Problem.validation(violations) }
+                guard current.version == version else { throw VersionConflict(object: "customer", current: current.version) }
+                if changed.profile == current.profile { return (current, [DuplicateFinding]()) }
+                try await Self.checkDictionaries(work, groupID: current.groupID, changed.profile, onlyChangedFrom: current.profile)
+                var matches: [DuplicateFinding] = []
+                if changed.profile.identity != current.profile.identity {
+                    matches = try await Self.duplicates(work, groupID: current.groupID, projectID: current.projectID,
+                                                        identity: changed.profile.identity, excluding: current.id)
+                    if matches.contains(where: { $0.match.rule.action == .block }) { throw Self.blocked(matches) }
+                }
+                let stored = try await work.customers.updateProfile(changed)
+                try await Self.record(work, context, "customer.update", stored, before: current.auditFields)
+                return (stored, matches)
+            }
+            let pii = try context.customers.seesPII(customer)
+            return try Versioning.response(CustomerCreatedBody(customer: CustomerBody(customer, pii: pii), duplicates: matches.map(\.body)),
+                                           version: customer.version, request: request, context: context)
+        }
+        routes.add(.post, "/v1/customers/duplicate-check", access: .permission(.customersRead)) { request, context in
+            let body = try await request.decode(as: DuplicateCheckRequest.self, context: context)
+            var violations: [FieldViolation] = []
+            var phones: [String] = []
+            for (index, raw) in (body.phones ?? []).enumerated() {
+                if let number = PhoneNumber.normalize(raw) { phones.append(number) } else {
+                    violations.append(FieldViolation(field: "phones[\(index)]", message: "is not a phone number (5 to 15 digits)"))
+                }
+            }
+            if body.name == nil && phones.isEmpty && body.idNumber == nil {
+                violations.append(FieldViolation(field: "phones", message: "give a name, phones or an ID number to check"))
+            }
+            guard violations.isEmpty else { throw Problem.validation(violations) }
+            let identity = CustomerIdentity(name: CustomerText.normalizedName(body.name ?? ""), phones: Set(phones),
+                                            idNumber: body.idNumber.map(IDDocument.normalize).flatMap { $0.isEmpty ? nil : $0 })
+            let matches = try await database.unitOfWork { work in
+                let project = try await context.inventory.project(work, body.projectId, .customersRead)
+                return try await Self.duplicates(work, groupID: project.groupID, projectID: project.id, identity: identity)
+            }
+            return DuplicateCheckBody(action: matches.map(\.match.rule.action).max(), matches: matches.map(\.body))
+        }
+        routes.add(.post, "/v1/customers/{id}/approval", access: .permission(.customersAssign)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await request.decode(as: ApprovalDecision.self, context: context)
+            let reason = try SalesControlController.reason(body.reason, required: body.decision == .reject)
+            let customer = try await database.unitOfWork { work in
+                let current = try await context.customers.customer(work, id, .manage, lock: true).customer
+                guard current.approval == .pending else {
+                    throw Problem(status: .conflict, code: "not-pending", detail: "The customer is not waiting for a duplicate approval.")
+                }
+                let approval: CustomerApproval = body.decision == .approve ? .none : .rejected
+                let stored = try await work.customers.setApproval(current, approval)
+                try await context.recordChange(work, action: "customer.\(body.decision.rawValue)", objectType: "customer", objectID: current.id,
+                                               orgUnitID: current.projectID,
+                                               changes: AuditChange.diff(before: ["approval": current.approval.rawValue],
+                                                                         after: ["approval": approval.rawValue, "reason": reason]),
+                                               groupID: current.groupID)
+                return stored
+            }
+            return try Versioning.response(CustomerBody(customer, pii: try context.customers.seesPII(customer)), version: customer.version,
+                                           request: request, context: context)
+        }
+        routes.add(.post, "/v1/customers/{id}/follow-ups", access: .permission(.customersWrite)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await request.decode(as: FollowUpInput.self, context: context)
+            let caller = try context.requireCaller()
+            guard let userID = caller.user?.id else {
+                throw Problem(status: .unprocessableContent, code: "user-required", detail: "Follow-ups are recorded by users; sign in as one.")
+            }
+            let followUp = try await database.unitOfWork { work in
+                let customer = try await context.customers.customer(work, id, .write, lock: true).customer
+                let timeZone = try await work.groups.timeZone(groupID: customer.groupID)
+                let followUp = FollowUp(id: UUIDv7.make(), customerID: customer.id, kind: body.kind, at: body.at ?? Date(), userID: userID,
+                                        content: body.content.trimmingCharacters(in: .whitespacesAndNewlines),
+                                        outcome: body.outcome?.trimmingCharacters(in: .whitespacesAndNewlines), nextFollowUpOn: body.nextFollowUpOn)
+                let violations = followUp.violations(timeZone: timeZone)
+                guard violations.isEmpty else { throw Problem.validation(violations) }
+                try await Self.checkCodes(work, groupID: customer.groupID, [("kind", .followUpKinds, followUp.kind)])
+                let days = try await work.customerHistory.protectionDays(groupID: customer.groupID, source: customer.profile.source)
+                try await work.customerHistory.addFollowUp(groupID: customer.groupID, followUp,
+                                                           protectedUntil: followUp.at.addingTimeInterval(Double(days) * 86_400))
+                try await context.recordChange(work, action: "customer.follow_up", objectType: "customer", objectID: customer.id,
+                                               orgUnitID: customer.projectID,
+                                               changes: AuditChange.diff(before: [:], after: ["kind": followUp.kind, "followUpId": followUp.id.uuidString.lowercased()]),
+                                               groupID: customer.groupID)
+                return followUp
+            }
+            var response = try FollowUpBody(followUp).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        routes.add(.get, "/v1/customers/{id}/follow-ups", access: .permission(.customersRead)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let page = try TimeKeyset(request)
+            let items = try await database.unitOfWork { work in
+                let customer = try await context.customers.customer(work, id, .read).customer
+                return try await work.customerHistory.followUps(groupID: customer.groupID, customerID: customer.id, before: page.before, limit: page.limit)
+            }
+            return Page(items: items.map(FollowUpBody.init), nextCursor: page.nextCursor(items.count, last: items.last.map { ($0.at, $0.id) }))
+        }
+        routes.add(.get, "/v1/customers/{id}/timeline", access: .permission(.customersRead)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let page = try TimeKeyset(request)
+            let items = try await database.unitOfWork { work in
+                let customer = try await context.customers.customer(work, id, .read).customer
+                return try await work.customerHistory.timeline(groupID: customer.groupID, customerID: customer.id, before: page.before, limit: page.limit)
+            }
+            return Page(items: try items.map(TimelineEntryBody.init), nextCursor: page.nextCursor(items.count, last: items.last.map { ($0.at, $0.id) }))
+        }
+    }
+
+    /// A duplicate match with what the API shows of it.
+    struct DuplicateFinding {
+        let match: DuplicateMatch
+        let body: DuplicateMatchBody
+    }
+
+    /// The existing customers `identity` matches under the rules that apply in the project, strictest first.
+    static func duplicates(_ work: UnitOfWork, groupID: UUID, projectID: UUID, identity: CustomerIdentity,
+                           excluding: UUID? = nil) async throws -> [DuplicateFinding] {
+        let rules = try await work.duplicateRules.list(groupID: groupID, projectID: projectID, activeOnly: true).map(\.rule)
+        guard !rules.isEmpty else { return [] }
+        let byName = rules.contains { $0.fieldSets.contains([.name]) }
+        let infos = try await work.duplicateRules.candidates(groupID: groupID, identity: identity, byName: byName, excluding: excluding)
+        let byID = Dictionary(uniqueKeysWithValues: infos.map { ($0.candidate.customerID, $0) })
+        return DuplicateCheck.matches(for: identity, projectID: projectID, candidates: infos.map(\.candidate), rules: rules).compactMap { match in
+            byID[match.candidate.customerID].map { DuplicateFinding(match: match, body: DuplicateMatchBody(match, info: $0)) }
+        }
+    }
+
+    static func blocked(_ matches: [DuplicateFinding]) -> Problem {
+        var problem = Problem(status: .conflict, code: "duplicate-customer",
+                              detail: "This customer is already known (a rule blocks duplicates); see who owns it.")
+        problem.duplicates = matches.map(\.body)
+        return problem
+    }
+
+    /// Codes must be active entries of the group's dictionaries; each one at fault is a field error.
+    static func checkCodes(_ work: UnitOfWork, groupID: UUID, _ codes: [(field: String, dictionary: DictionaryName, code: String?)]) async throws {
+        var violations: [FieldViolation] = []
+        for (field, dictionary, code) in codes {
+            guard let code else { continue }
+            let entry = try await work.dictionaries.find(groupID: groupID, dictionary: dictionary, code: code)
+            if entry?.active != true {
+                violations.append(FieldViolation(field: field, message: "'\(code)' is not an active entry of the \(dictionary.rawValue) dictionary"))
+            }
+        }
+        guard violations.isEmpty else { throw Problem.validation(violations) }
+    }
+
+    /// The profile's dictionary codes; in a change, only the codes that changed (an entry deactivated
+    /// since does not block other edits).
+    static func checkDictionaries(_ work: UnitOfWork, groupID: UUID, _ p: CustomerProfile, onlyChangedFrom old: CustomerProfile? = nil) async throws {
+        func changed(_ value: String?, _ previous: String?) -> String? { old == nil || value != previous ? value : nil }
+        try await checkCodes(work, groupID: groupID, [
+            ("source", .customerSources, changed(p.source, old?.source)),
+            ("media", .mediaChannels, changed(p.media, old?.media)),
+            ("intentGrade", .intentGrades, changed(p.intentGrade, old?.intentGrade)),
+        ])
+    }
+
+    /// A user who can own customers of the project: active, of the caller's group, holding customers.write there.
+    static func checkOwner(_ work: UnitOfWork, _ context: EstateRequestContext, _ userID: UUID, project: OrgUnit, field: String) async throws {
+        let caller = try context.requireCaller()
+        guard let found = try await work.users.find(groupID: caller.groupID, id: userID), found.user.active,
+              try await work.roles.scope(groupID: caller.groupID, userID: userID).permissions(groupID: project.groupID, unitPath: project.path).contains(.customersWrite) else {
+            throw Problem.validation([FieldViolation(field: field, message: "is not an active user who can own customers of the project")])
+        }
+    }
+
+    static func record(_ work: UnitOfWork, _ context: EstateRequestContext, _ action: String, _ customer: Customer,
+                       before: [String: String?]) async throws {
+        try await context.recordChange(work, action: action, objectType: "customer", objectID: customer.id, orgUnitID: customer.projectID,
+                                       changes: AuditChange.diff(before: before, after: customer.auditFields), groupID: customer.groupID)
+    }
+}
+
+enum ApprovalVerdict: String, Decodable {
+    case approve
+    case reject
+}
+
+struct ApprovalDecision: Decodable {
+    let decision: ApprovalVerdict
+    let reason: String?
+}
+
+struct CustomerCreatedBody: ResponseEncodable, Sendable {
+    let customer: CustomerBody
+    /// Existing customers this one matches under `warn` or `approve` rules (empty when none).
+    let duplicates: [DuplicateMatchBody]
+}
+
+struct TimelineEntryBody: ResponseEncodable, Sendable {
+    let at: Date
+    let id: UUID
+    /// `follow_up`, `ownership`, ... (the shape of `detail` depends on it).
+    let type: String
+    let detail: JSONValue
+
+    init(_ entry: TimelineEntry) throws {
+        at = entry.at
+        id = entry.id
+        type = entry.type
+        detail = try JSONDecoder().decode(JSONValue.self, from: Data(entry.detail.text.utf8))
+    }
+}
+
+struct FollowUpInput: Decodable {
+    let kind: String
+    let at: Date?
+    let content: String
+    let outcome: String?
+    let nextFollowUpOn: LocalDate?
+}
+
+struct FollowUpBody: ResponseEncodable, Sendable {
+    let id: UUID
+    let customerId: UUID
+    let kind: String
+    let at: Date
+    let userId: UUID
+    let content: String
+    let outcome: String?
+    let nextFollowUpOn: LocalDate?
+
+    init(_ f: FollowUp) {
+        id = f.id
+        customerId = f.customerID
+        kind = f.kind
+        at = f.at
+        userId = f.userID
+        content = f.content
+        outcome = f.outcome
+        nextFollowUpOn = f.nextFollowUpOn
+    }
+}
+
+extension Customer {
+    /// What the audit trail records of a customer: never the full phone or ID number.
+    var auditFields: [String: String?] {
+        ["name": profile.name, "kind": profile.kind.rawValue, "source": profile.source, "intentGrade": profile.intentGrade,
+         "phones": profile.phones.map { PhoneNumber.mask($0.number) }.joined(separator: ","),
+         "idNumber": profile.idNumber.map(IDDocument.mask), "ownerId": ownerID?.uuidString.lowercased(),
+         "projectId": projectID.uuidString.lowercased(), "approval": approval.rawValue]
+    }
+}
