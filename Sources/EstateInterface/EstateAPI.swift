@@ -61,6 +61,8 @@ public struct EstateAPI: Sendable {
         PricingController(database: database).register(in: &routes)
         BulkInventoryController(database: database).register(in: &routes)
         DiscountController(database: database).register(in: &routes)
+        CustomerController(database: database).register(in: &routes)
+        DuplicateRuleController(database: database).register(in: &routes)
         return routes
     }
 

@@ -34,7 +34,28 @@ struct CrossGroupMatrixTests {
             "POST /v1/projects/{id}/discount-schemes": ["code": "taken-over", "name": "Taken over", "kind": "percentage", "percent": "1",
                                                         "stackingOrder": 1],
             "PATCH /v1/discount-schemes/{id}": ["name": "Taken over"],
+            // Customers
+            "POST /v1/projects/{id}/customers": ["name": "Taken over", "source": "walk_in"],
+            "PATCH /v1/customers/{id}": ["notes": "Taken over"],
+            "POST /v1/customers/{id}/approval": ["decision": "approve"],
+            "POST /v1/customers/{id}/follow-ups": ["kind": "visit", "content": "Taken over"],
+            "POST /v1/customers/{id}/merge": ["duplicateId": "01890000-0000-7000-8000-000000000000"],
+            "PATCH /v1/duplicate-rules/{id}": ["name": "Taken over"],
         ]
+    }
+
+    /// A customer and a project duplicate rule at `unit`, straight into the database (any owner will do).
+    static func customerObjects(_ world: IdentityWorld, at unit: UUID, owner: UUID) async throws -> [String: String] {
+        let groupID = try await world.groupID()
+        return try await world.database.unitOfWork { work in
+            let project = try #require(try await work.orgUnits.find(groupID: groupID, id: unit))
+            let customer = Customer(groupID: groupID, id: UUIDv7.make(), projectID: unit, projectPath: project.path,
+                                    profile: CustomerProfile(name: "Matrix", source: "walk_in"), ownerID: owner, createdBy: owner)
+            try await work.customers.insert(customer)
+            let rule = DuplicateRule(id: UUIDv7.make(), projectID: unit, name: "Phone", fieldSets: [[.phone]], action: .warn, active: true)
+            try await work.duplicateRules.insert(StoredDuplicateRule(groupID: groupID, rule: rule))
+            return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString]
+        }
     }
 
     @Test func everyRouteWithAnIdAnswers404ToAnotherGroup() async throws {
@@ -66,8 +87,10 @@ struct CrossGroupMatrixTests {
                                                                       "percent": "2", "stackingOrder": 1])) { (response: TestResponse) throws in
                 try #require(try json(response.body)["id"] as? String)
             }
+            let customerObjects = try await Self.customerObjects(world, at: riverside, owner: try #require(UUID(uuidString: user)))
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
+                if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
                 if path.hasPrefix("/v1/buildings/") { return building.uuidString }
                 if path.hasPrefix("/v1/rooms/") { return room.uuidString }
@@ -151,9 +174,11 @@ struct InGroupMatrixTests {
                     try await work.discountSchemes.insert(scheme)
                     return scheme.id
                 }
+                let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)))
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
                         "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
+                    .merging(customers) { old, _ in old }
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")

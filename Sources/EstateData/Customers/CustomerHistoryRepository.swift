@@ -74,16 +74,18 @@ public struct CustomerHistoryRepository: Sendable {
     /// here as further branches of the union), keyset-paginated on (at, id).
     public func timeline(groupID: UUID, customerID: UUID, before: (at: Date, id: UUID)?, limit: Int) async throws -> [TimelineEntry] {
         let keyset: SQL = before.map { "WHERE (at, id) < (\($0.at), \($0.id))" } ?? ""
+        // The customer and every customer merged into it: a merge keeps all their history.
+        let family: SQL = "ARRAY(SELECT c.id FROM customers c WHERE c.group_id = \(groupID) AND (c.id = \(customerID) OR c.merged_into = \(customerID)))"
         return try await transaction.query("""
             SELECT at, id, type, detail FROM (
                 SELECT f.at, f.id, 'follow_up' AS type,
                        jsonb_build_object('kind', f.kind, 'userId', f.user_id, 'content', f.content, 'outcome', f.outcome,
                                           'nextFollowUpOn', f.next_follow_up_on) AS detail
-                FROM customer_follow_ups f WHERE f.group_id = \(groupID) AND f.customer_id = \(customerID)
+                FROM customer_follow_ups f WHERE f.group_id = \(groupID) AND f.customer_id = ANY(\(family))
                 UNION ALL
                 SELECT h.at, h.id, 'ownership', jsonb_build_object('event', h.event, 'fromOwnerId', h.from_owner_id, 'toOwnerId', h.to_owner_id,
                                           'fromProjectId', h.from_project_id, 'toProjectId', h.to_project_id, 'actor', h.actor, 'reason', h.reason)
-                FROM customer_ownership_history h WHERE h.group_id = \(groupID) AND h.customer_id = \(customerID)
+                FROM customer_ownership_history h WHERE h.group_id = \(groupID) AND h.customer_id = ANY(\(family))
             ) t \(keyset) ORDER BY at DESC, id DESC LIMIT \(limit)
             """).map { row in
                 TimelineEntry(at: try row.decode("at"), id: try row.decode("id"), type: try row.decode("type"), detail: try row.decode("detail"))

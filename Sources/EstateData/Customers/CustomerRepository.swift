@@ -45,7 +45,7 @@ public struct CustomerRepository: Sendable {
 
     /// A customer (also a merged one: callers decide what to show), locked for a change when `lock` is set.
     public func find(groupID: UUID, id: UUID, lock: Bool = false) async throws -> Customer? {
-        try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE c.group_id = \(groupID) AND c.id = \(id) \(lock ? "FOR UPDATE OF c" : "")")
+        try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE c.group_id = \(groupID) AND c.id = \(id) \(lock ? "FOR UPDATE OF c" as SQL : "")")
             .firstRow.map(Self.decode)
     }
 
@@ -129,4 +129,81 @@ extension CustomerRepository {
 
 extension UnitOfWork {
     public var customers: CustomerRepository { CustomerRepository(transaction: transaction) }
+}
+
+/// Filters of a customer search; nil means no filter.
+public struct CustomerQuery: Sendable {
+    public var projectID: UUID?
+    /// A fragment of the normalised name (three or more characters: anywhere; fewer: at the start).
+    public var name: String?
+    /// A normalised phone number, whole (`phoneFragment` false) or a fragment of 4 or more digits.
+    public var phone: String?
+    public var phoneFragment = false
+    /// A normalised ID number, whole or a fragment of 4 or more characters.
+    public var idNumber: String?
+    public var idFragment = false
+    public var intentGrades: [String] = []
+    public var sources: [String] = []
+    public var ownerID: UUID?
+    /// Only pooled customers (true) or only owned ones (false).
+    public var inPool: Bool?
+    public var stages: [String] = []
+    public var lastFollowUpFrom: Date?
+    public var lastFollowUpBefore: Date?
+    public init() {}
+}
+
+/// Who the search runs for: the units where they see every customer, those where a consultant's
+/// own, shared and pooled ones, and the user (for ownership and shares).
+public struct CustomerVisibility: Sendable {
+    public var all: [UUID]
+    public var own: [UUID]
+    public var userID: UUID?
+    public init(all: [UUID], own: [UUID], userID: UUID?) {
+        self.all = all
+        self.own = own
+        self.userID = userID
+    }
+}
+
+extension CustomerRepository {
+    /// Customers visible to `visibility` matching `query`, in id order after `after`. Merged and
+    /// rejected customers are never listed.
+    public func search(groupID: UUID, visibility: CustomerVisibility, _ query: CustomerQuery, after: UUID?, limit: Int) async throws -> [Customer] {
+        let me = visibility.userID
+        var condition: SQL = """
+            c.group_id = \(groupID) AND c.merged_into IS NULL AND c.approval <> 'rejected' AND (
+                o.path && \(visibility.all)::uuid[]
+                OR (o.path && \(visibility.own)::uuid[] AND (c.owner_id = \(me) OR c.owner_id IS NULL))
+                OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.group_id = c.group_id AND s.customer_id = c.id AND s.user_id = \(me)))
+            """
+        func and(_ filter: SQL) { condition = "\(condition) AND \(filter)" }
+        if let id = query.projectID { and("c.project_id = \(id)") }
+        if let name = query.name {
+            let escaped = Self.likeEscaped(name)
+            and(name.count >= 3 ? "c.name_key LIKE \("%" + escaped + "%")" : "c.name_key LIKE \(escaped + "%")")
+        }
+        if let phone = query.phone {
+            let pattern: String? = query.phoneFragment ? "%" + Self.likeEscaped(phone) + "%" : nil
+            and(pattern.map { "EXISTS (SELECT 1 FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id AND p.number LIKE \($0))" }
+                ?? "EXISTS (SELECT 1 FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id AND p.number = \(phone))")
+        }
+        if let idNumber = query.idNumber {
+            and(query.idFragment ? "c.id_number LIKE \("%" + Self.likeEscaped(idNumber) + "%")" : "c.id_number = \(idNumber)")
+        }
+        if !query.intentGrades.isEmpty { and("c.intent_grade = ANY(\(query.intentGrades)::text[])") }
+        if !query.sources.isEmpty { and("c.source = ANY(\(query.sources)::text[])") }
+        if !query.stages.isEmpty { and("c.stage = ANY(\(query.stages)::text[])") }
+        if let owner = query.ownerID { and("c.owner_id = \(owner)") }
+        if let inPool = query.inPool { and(inPool ? "c.owner_id IS NULL" : "c.owner_id IS NOT NULL") }
+        if let from = query.lastFollowUpFrom { and("c.last_follow_up_at >= \(from)") }
+        if let before = query.lastFollowUpBefore { and("c.last_follow_up_at < \(before)") }
+        if let after { and("c.id > \(after)") }
+        return try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE \(condition) ORDER BY c.id LIMIT \(limit)")
+            .map(Self.decode)
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
 }

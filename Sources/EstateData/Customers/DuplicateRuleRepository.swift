@@ -65,7 +65,7 @@ public struct DuplicateRuleRepository: Sendable {
     }
 
     public func find(groupID: UUID, id: UUID, lock: Bool = false) async throws -> StoredDuplicateRule? {
-        try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE d.group_id = \(groupID) AND d.id = \(id) \(lock ? "FOR UPDATE OF d" : "")")
+        try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE d.group_id = \(groupID) AND d.id = \(id) \(lock ? "FOR UPDATE OF d" as SQL : "")")
             .firstRow.map(Self.decode)
     }
 

@@ -62,6 +62,8 @@ CREATE INDEX customers_owner ON customers (group_id, owner_id, id) WHERE merged_
 CREATE INDEX customers_id_number ON customers (group_id, id_number) WHERE id_number IS NOT NULL AND merged_into IS NULL;
 CREATE INDEX customers_name_key ON customers (group_id, name_key) WHERE merged_into IS NULL;
 CREATE INDEX customers_name_trgm ON customers USING gin (name_key gin_trgm_ops);
+-- Names of one or two characters (common in Chinese) are searched by prefix: trigrams need three.
+CREATE INDEX customers_name_prefix ON customers (group_id, name_key text_pattern_ops) WHERE merged_into IS NULL;
 CREATE INDEX customers_id_number_trgm ON customers USING gin (id_number gin_trgm_ops) WHERE id_number IS NOT NULL;
 CREATE INDEX customers_protection ON customers (protected_until) WHERE owner_id IS NOT NULL AND merged_into IS NULL;
 

@@ -9,6 +9,7 @@ struct CustomerController {
     let database: Database
 
     func register(in routes: inout RouteTable) {
+        registerMerge(in: &routes)
         routes.add(.post, "/v1/projects/{id}/customers", access: .permission(.customersWrite)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             let body = try await request.decode(as: CustomerFields.self, context: context)
@@ -51,6 +52,17 @@ struct CustomerController {
             return try Versioning.response(CustomerCreatedBody(customer: CustomerBody(customer, pii: pii), duplicates: matches.map(\.body)),
                                            status: .created, version: customer.version, request: request, context: context)
         }
+        routes.add(.get, "/v1/customers", access: .permission(.customersRead)) { request, context in
+            let caller = try context.requireCaller()
+            let page = try PageRequest(request)
+            let (query, pii) = try Self.customerQuery(request, caller: caller)
+            let reach = caller.scope.customerReachUnits
+            let visibility = CustomerVisibility(all: Array(reach.all), own: Array(reach.own), userID: caller.user?.id)
+            let customers = try await database.unitOfWork { work in
+                try await work.customers.search(groupID: caller.groupID, visibility: visibility, query, after: page.after, limit: page.limit)
+            }
+            return Page(items: customers.map { CustomerBody($0, pii: pii($0)) }, nextCursor: page.nextCursor(after: customers, lastID: customers.last?.id))
+        }
         routes.add(.get, "/v1/customers/{id}", access: .permission(.customersRead)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             let customer = try await database.unitOfWork { work in try await context.customers.customer(work, id, .read).customer }
@@ -90,24 +102,19 @@ struct CustomerController {
         }
         routes.add(.post, "/v1/customers/duplicate-check", access: .permission(.customersRead)) { request, context in
             let body = try await request.decode(as: DuplicateCheckRequest.self, context: context)
-            var violations: [FieldViolation] = []
+            // A check answers about what it can read: a text that is no phone number matches nothing.
             var phones: [String] = []
+            var ignored: [Int] = []
             for (index, raw) in (body.phones ?? []).enumerated() {
-                if let number = PhoneNumber.normalize(raw) { phones.append(number) } else {
-                    violations.append(FieldViolation(field: "phones[\(index)]", message: "is not a phone number (5 to 15 digits)"))
-                }
+                if let number = PhoneNumber.normalize(raw) { phones.append(number) } else { ignored.append(index) }
             }
-            if body.name == nil && phones.isEmpty && body.idNumber == nil {
-                violations.append(FieldViolation(field: "phones", message: "give a name, phones or an ID number to check"))
-            }
-            guard violations.isEmpty else { throw Problem.validation(violations) }
             let identity = CustomerIdentity(name: CustomerText.normalizedName(body.name ?? ""), phones: Set(phones),
                                             idNumber: body.idNumber.map(IDDocument.normalize).flatMap { $0.isEmpty ? nil : $0 })
             let matches = try await database.unitOfWork { work in
                 let project = try await context.inventory.project(work, body.projectId, .customersRead)
                 return try await Self.duplicates(work, groupID: project.groupID, projectID: project.id, identity: identity)
             }
-            return DuplicateCheckBody(action: matches.map(\.match.rule.action).max(), matches: matches.map(\.body))
+            return DuplicateCheckBody(action: matches.map(\.match.rule.action).max(), matches: matches.map(\.body), ignoredPhones: ignored)
         }
         routes.add(.post, "/v1/customers/{id}/approval", access: .permission(.customersAssign)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
@@ -176,6 +183,100 @@ struct CustomerController {
                 return try await work.customerHistory.timeline(groupID: customer.groupID, customerID: customer.id, before: page.before, limit: page.limit)
             }
             return Page(items: try items.map(TimelineEntryBody.init), nextCursor: page.nextCursor(items.count, last: items.last.map { ($0.at, $0.id) }))
+        }
+    }
+
+    /// The search's filters. Phone and ID-number fragments need customers.pii wherever the search
+    /// reaches (else the masking could be undone by searching digit by digit); without it only a
+    /// whole number is matched. The second value says, per customer, whether to show personal data.
+    static func customerQuery(_ request: Request, caller: Caller) throws -> (CustomerQuery, (Customer) -> Bool) {
+        var reader = QueryReader(request)
+        var query = CustomerQuery()
+        query.projectID = reader.uuid("projectId")
+        if let name = reader.text("name") {
+            let key = CustomerText.normalizedName(name)
+            if key.isEmpty || name.count > 200 || CustomerText.hasControlCharacter(name) {
+                reader.fail("name", "must be 1 to 200 characters, not blank, without control characters")
+            } else {
+                query.name = key
+            }
+        }
+        let readers = caller.scope.grants.filter { $0.permissions.contains(.customersRead) }
+        let piiEverywhere = !readers.isEmpty && readers.allSatisfy { $0.permissions.contains(.customersPII) }
+        // In a search, numbers are plain ASCII digits (a leading + allowed) and ID numbers letters and digits.
+        func ascii(_ text: String, _ allowed: (UInt8) -> Bool) -> Bool { text.utf8.allSatisfy(allowed) }
+        let isDigit: (UInt8) -> Bool = { (0x30...0x39).contains($0) }
+        if let raw = reader.text("phone") {
+            let digits = raw.hasPrefix("+") ? String(raw.dropFirst()) : raw
+            if !(4...15).contains(digits.utf8.count) || !ascii(digits, isDigit) {
+                reader.fail("phone", "must be 4 to 15 digits, a leading + allowed")
+            } else if let whole = PhoneNumber.normalize(raw), !piiEverywhere || digits.count >= 11 {
+                query.phone = whole
+            } else if piiEverywhere {
+                query.phone = digits
+                query.phoneFragment = true
+            } else {
+                reader.fail("phone", "must be a whole phone number (fragments need customers.pii)")
+            }
+        }
+        if let raw = reader.text("idNumber") {
+            if !(4...64).contains(raw.utf8.count) || !ascii(raw, { isDigit($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) {
+                reader.fail("idNumber", "must be 4 to 64 letters or digits")
+            } else {
+                query.idNumber = IDDocument.normalize(raw)
+                query.idFragment = piiEverywhere
+            }
+        }
+        query.intentGrades = reader.codes("intentGrade")
+        query.sources = reader.codes("source")
+        query.stages = reader.codes("stage")
+        query.ownerID = reader.uuid("ownerId")
+        query.inPool = reader.flag("inPool")
+        query.lastFollowUpFrom = reader.date("lastFollowUpFrom")
+        query.lastFollowUpBefore = reader.date("lastFollowUpBefore")
+        try reader.finish()
+        let scope = caller.scope
+        return (query, { scope.permissions(groupID: $0.groupID, unitPath: $0.projectPath).contains(.customersPII) })
+    }
+
+    /// Merges the customer named in the body into the one in the path (the survivor), with all its history.
+    func registerMerge(in routes: inout RouteTable) {
+        routes.add(.post, "/v1/customers/{id}/merge", access: .permission(.customersMerge)) { request, context in
+            let id = try context.parameters.require("id", as: UUID.self)
+            let body = try await request.decode(as: MergeRequest.self, context: context)
+            guard body.duplicateId != id else {
+                throw Problem.validation([FieldViolation(field: "duplicateId", message: "must be another customer than the survivor")])
+            }
+            let caller = try context.requireCaller()
+            let survivor = try await database.unitOfWork { work in
+                // Both locked in id order, so two merges of the same pair cannot deadlock.
+                let locked = try await work.customers.lock(groupID: caller.groupID, ids: [id, body.duplicateId])
+                guard let survivor = locked.first(where: { $0.id == id }), survivor.mergedInto == nil,
+                      !(try await context.customers.rights(work, survivor)).isEmpty else { throw Problem.notFound() }
+                try context.authorize(.customersMerge, groupID: survivor.groupID, unitPath: survivor.projectPath)
+                guard let duplicate = locked.first(where: { $0.id == body.duplicateId }), duplicate.mergedInto == nil,
+                      !(try await context.customers.rights(work, duplicate)).isEmpty,
+                      caller.scope.permissions(groupID: duplicate.groupID, unitPath: duplicate.projectPath).contains(.customersMerge) else {
+                    throw Problem.validation([FieldViolation(field: "duplicateId", message: "is not a customer you can merge")])
+                }
+                let profile = survivor.profile.merged(with: duplicate.profile)
+                guard profile.phones.count <= CustomerProfile.maximumPhones else {
+                    throw Problem(status: .unprocessableContent, code: "too-many-phones",
+                                  detail: "Together the two customers have \(profile.phones.count) phones; at most \(CustomerProfile.maximumPhones) fit. Remove some first.")
+                }
+                let merged = try await work.customers.merge(duplicate, into: survivor, profile: profile)
+                try await work.customerHistory.recordOwnership(groupID: duplicate.groupID, customerID: duplicate.id, event: .merged,
+                                                               from: (duplicate.ownerID, duplicate.projectID), to: (survivor.ownerID, survivor.projectID),
+                                                               actor: caller.actor.historyText, reason: "merged into \(survivor.id.uuidString.lowercased())")
+                try await Self.record(work, context, "customer.merge", merged, before: survivor.auditFields)
+                try await context.recordChange(work, action: "customer.merged_into", objectType: "customer", objectID: duplicate.id,
+                                               orgUnitID: duplicate.projectID,
+                                               changes: AuditChange.diff(before: [:], after: ["mergedInto": survivor.id.uuidString.lowercased()]),
+                                               groupID: duplicate.groupID)
+                return merged
+            }
+            return try Versioning.response(CustomerBody(survivor, pii: try context.customers.seesPII(survivor)), version: survivor.version,
+                                           request: request, context: context)
         }
     }
 
@@ -248,6 +349,11 @@ struct CustomerController {
 enum ApprovalVerdict: String, Decodable {
     case approve
     case reject
+}
+
+struct MergeRequest: Decodable {
+    /// The customer merged into the one in the path.
+    let duplicateId: UUID
 }
 
 struct ApprovalDecision: Decodable {

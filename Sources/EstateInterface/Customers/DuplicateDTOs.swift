@@ -35,6 +35,8 @@ struct DuplicateMatchBody: Codable, Sendable, Equatable {
 struct DuplicateCheckBody: ResponseEncodable, Sendable {
     let action: DuplicateAction?
     let matches: [DuplicateMatchBody]
+    /// Indexes of `phones` that are not phone numbers (they match nothing).
+    let ignoredPhones: [Int]
 }
 
 struct DuplicateCheckRequest: Decodable {

@@ -32,6 +32,10 @@ public struct RouteDescriptor: Sendable, Hashable, CustomStringConvertible {
         guard template.count == actual.count else { return false }
         return zip(template, actual).allSatisfy { $0.first == "{" || $0 == $1 }
     }
+
+    /// How many segments of the template are literal: where templates overlap (`/v1/customers/{id}`
+    /// and `/v1/customers/duplicate-check`), the router takes the literal one.
+    var literalSegments: Int { path.split(separator: "/").filter { $0.first != "{" }.count }
 }
 
 /// The API's routes, collected before the router is built, so that middleware and tests
@@ -73,7 +77,9 @@ public struct RouteTable: Sendable {
 
     /// The methods registered for a concrete path (for 405 answers).
     public func allowedMethods(forPath path: Substring) -> [HTTPRequest.Method] {
-        entries.filter { $0.descriptor.matches(path: path) }.map(\.descriptor.method)
+        let matching = entries.filter { $0.descriptor.matches(path: path) }
+        let mostLiteral = matching.map(\.descriptor.literalSegments).max()
+        return matching.filter { $0.descriptor.literalSegments == mostLiteral }.map(\.descriptor.method)
     }
 
     /// Adds every route to the router behind the one access check all routes share: a route

@@ -89,8 +89,8 @@ struct GridController {
         query.buildingID = parsed("buildingId", { UUID(uuidString: $0) }, "must be a UUID")
         query.kinds = list("kind", RoomKind.self)
         query.statuses = list("status", RoomStatus.self)
-        query.layout = text("layout")
-        query.orientation = text("orientation")
+        query.layout = parsed("layout", { RoomAttributes.isCode($0) ? $0 : nil }, "must be 1 to 64 characters without control characters")
+        query.orientation = parsed("orientation", { RoomAttributes.isCode($0) ? $0 : nil }, "must be 1 to 64 characters without control characters")
         let floor: (String) -> Int? = { Int($0).flatMap { (-1000...1000).contains($0) ? $0 : nil } }
         query.minFloor = parsed("floorMin", floor, "must be a whole number from -1000 to 1000")
         query.maxFloor = parsed("floorMax", floor, "must be a whole number from -1000 to 1000")

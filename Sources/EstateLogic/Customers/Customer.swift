@@ -103,7 +103,7 @@ public struct CustomerProfile: Sendable, Hashable {
         CustomerIdentity(name: CustomerText.normalizedName(name), phones: Set(phones.map(\.number)), idNumber: idNumber)
     }
 
-    public static let maximumPhones = 5
+    public static let maximumPhones = 10
     public static let maximumText = 2000
 
     /// The profile's own rules (dictionary codes are checked against the group's dictionaries elsewhere).

@@ -90,16 +90,14 @@ public struct RoomAttributes: Sendable, Hashable, Codable {
         var result: [FieldViolation] = []
         func add(_ field: String, _ message: String) { result.append(FieldViolation(field: prefix + field, message: message)) }
         let trimmed = number.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || trimmed != number || number.count > 32 || Self.hasControlCharacter(number) {
+        if trimmed.isEmpty || trimmed != number || number.count > 32 || CustomerText.hasControlCharacter(number) {
             add("number", "must be 1 to 32 characters without surrounding spaces or control characters")
         }
         if !(1...99).contains(entrance) { add("entrance", "must be between 1 and 99") }
         if floor == 0 || !(-9...200).contains(floor) { add("floor", "must be between -9 and 200, and not 0") }
         if !(1...99).contains(stack) { add("stack", "must be between 1 and 99") }
         for (field, value) in [("layout", layout), ("orientation", orientation), ("view", view), ("externalCode", externalCode)] {
-            if let value, value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || value.count > 64 || Self.hasControlCharacter(value) {
-                add(field, "must be 1 to 64 characters, without control characters, when given")
-            }
+            if let value, !Self.isCode(value) { add(field, "must be 1 to 64 characters, without control characters, when given") }
         }
         let areaFields: [(String, Area?)] = [("builtAreaForecast", areas.builtForecast), ("internalAreaForecast", areas.internalForecast),
                                              ("builtAreaActual", areas.builtActual), ("internalAreaActual", areas.internalActual)]
@@ -116,9 +114,10 @@ public struct RoomAttributes: Sendable, Hashable, Codable {
         return result
     }
 
-    /// Whether a code holds a control character (U+0000–U+001F, U+007F–U+009F): codes are printed and exchanged.
-    static func hasControlCharacter(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    /// Whether `value` is a valid layout, orientation, view or external code: 1 to 64 characters, not
+    /// blank, without control characters (codes are printed and exchanged).
+    public static func isCode(_ value: String) -> Bool {
+        !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && value.count <= 64 && !CustomerText.hasControlCharacter(value)
     }
 }
 
