@@ -118,7 +118,7 @@ struct Seed: AsyncParsableCommand {
         let database = try openDatabase(settings, logger: logger)
         do {
             if demo { try await seedDemo(database, settings: settings) }
-            if let scale { try await seedScale(database, projects: scale) }
+            if let scale { try await seedScale(database, projects: scale, settings: settings) }
         } catch {
             await database.close()
             throw error
@@ -147,8 +147,8 @@ struct Seed: AsyncParsableCommand {
             """)
     }
 
-    func seedScale(_ database: Database, projects: Int) async throws {
-        let summary = try await database.seedScale(projects: projects, parallelism: jobs)
+    func seedScale(_ database: Database, projects: Int, settings: Settings) async throws {
+        let summary = try await database.seedScale(projects: projects, parallelism: jobs, hasher: settings.passwordHasher)
         let inventory = summary.inventory
         let seconds = Double(summary.elapsed.components.seconds) + Double(summary.elapsed.components.attoseconds) / 1e18
         print("Scale group '\(summary.groupCode)' \(summary.groupCreated ? "created" : "already present"); "
@@ -156,6 +156,9 @@ struct Seed: AsyncParsableCommand {
               + "\(summary.projects.first ?? "") … \(summary.projects.last ?? "").")
         print("  \(inventory.buildings) buildings, \(describe(inventory)), \(inventory.pricedRooms) priced, "
               + "\(inventory.statusChanges) status changes.")
+        let customers = summary.customers
+        print("  \(customers.customers) customers (\(customers.phones) phones, \(customers.followUps) follow-ups) of \(customers.consultants) consultants "
+              + "(\(summary.projects.first ?? "")-c01, ...; management: \(ScaleData.managementUser); password \(DemoData.password)).")
         print("  Took \(String(format: "%.2f", seconds)) s (\(seconds > 0 ? Int(Double(inventory.rooms) / seconds) : 0) rooms/s).")
     }
 

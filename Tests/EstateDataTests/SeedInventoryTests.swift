@@ -184,6 +184,25 @@ struct SeedInventoryTests {
         }
         try await SeededInventory.verify(pool)
 
+        // Customers: ten per room, each with its own mobile number, valid resident IDs, owners of the project.
+        let totalRooms = expectedRooms.reduce(0, +)
+        #expect(first.customers.customers + second.customers.customers == totalRooms * 10)
+        #expect(try await count("SELECT count(*) FROM customers") == totalRooms * 10)
+        #expect(try await count("SELECT count(DISTINCT number) FROM customer_phones WHERE position = 1") == totalRooms * 10)
+        #expect(try await count("SELECT count(*) FROM customer_phones") == first.customers.phones + second.customers.phones)
+        #expect(try await count("SELECT count(*) FROM customer_follow_ups") == first.customers.followUps + second.customers.followUps)
+        #expect(try await count("SELECT count(*) FROM customer_ownership_history") == totalRooms * 10)
+        #expect(try await count("""
+            SELECT count(*) FROM customers c JOIN users u ON u.group_id = c.group_id AND u.id = c.owner_id
+            WHERE u.org_unit_id <> c.project_id
+            """) == 0)
+        let ids = try await pool.query("SELECT id_number FROM customers WHERE id_number IS NOT NULL LIMIT 500")
+            .map { try $0.decode("id_number", as: String.self) }
+        #expect(ids.count == 500)
+        #expect(ids.allSatisfy { IDDocument.violations(type: .residentID, number: $0).isEmpty })
+        let pooled = try await count("SELECT count(*) FROM customers WHERE owner_id IS NULL")
+        #expect(pooled > 0 && pooled < totalRooms)
+
         // The same project number gives the same rooms (ids and dates aside).
         let stored = try await pool.query("""
             SELECT b.code || '/' || r.number || ' ' || r.kind || ' ' || coalesce(r.layout, '-') || ' '

@@ -11,6 +11,7 @@ public struct ScaleSummary: Sendable {
     /// Projects of the scale group before this run.
     public var projectsBefore: Int
     public var inventory: InventoryCounts
+    public var customers: CustomerCounts
     public var elapsed: Duration
 }
 
@@ -24,6 +25,8 @@ public struct ScaleSummary: Sendable {
 /// `--scale 2` twice makes the same four projects as `--scale 4` once.
 public enum ScaleData {
     public static let groupCode = "scale"
+    /// The scale group's management user (password as the demo's); each project's consultants are `<project code>-c01`, ...
+    public static let managementUser = "scale.management"
     public static let projectsPerCity = 4
     public static let citiesPerRegion = 10
 
@@ -97,40 +100,41 @@ extension Database {
     /// Adds `count` projects to the scale group (made if missing) after its existing ones, each
     /// with its inventory, written in bulk (COPY) in one transaction per project; `parallelism`
     /// projects at a time. Concurrent seeding runs wait for each other.
-    public func seedScale(projects count: Int, parallelism: Int = 2) async throws -> ScaleSummary {
+    public func seedScale(projects count: Int, parallelism: Int = 2, hasher: PasswordHasher = PasswordHasher()) async throws -> ScaleSummary {
         precondition(count >= 1, "seed at least one project")
         let start = ContinuousClock.now
+        let passwordHash = try await hasher.hash(DemoData.password)
         // One transaction holds the seeding lock for the whole run; the work happens in others.
         return try await unitOfWork { lock in
             try await lock.lockSeeding()
             let (groupID, created, existing, cities) = try await unitOfWork { work in
-                try await work.prepareScaleGroup(adding: count)
+                try await work.prepareScaleGroup(adding: count, passwordHash: passwordHash)
             }
             let indices = Array((existing + 1)...(existing + count))
-            let inventory = try await withThrowingTaskGroup(of: InventoryCounts.self) { tasks in
+            let (inventory, customers) = try await withThrowingTaskGroup(of: (InventoryCounts, CustomerCounts).self) { tasks in
                 var pending = indices[...]
                 var running = 0
-                var total = InventoryCounts()
+                var total = (InventoryCounts(), CustomerCounts())
                 while true {
                     while running < max(1, parallelism), let index = pending.popFirst() {
                         guard let city = cities[ScaleData.cityIndex(project: index)] else {
                             throw DataError.internalFailure("no city company for project \(index)")
                         }
-                        tasks.addTask { try await self.seedScaleProject(index, groupID: groupID, city: city) }
+                        tasks.addTask { try await self.seedScaleProject(index, groupID: groupID, city: city, passwordHash: passwordHash) }
                         running += 1
                     }
                     guard let counts = try await tasks.next() else { break }
                     running -= 1
-                    total = total + counts
+                    total = (total.0 + counts.0, total.1 + counts.1)
                 }
                 return total
             }
             return ScaleSummary(groupCode: ScaleData.groupCode, groupCreated: created, projects: indices.map(ScaleData.projectCode),
-                                projectsBefore: existing, inventory: inventory, elapsed: ContinuousClock.now - start)
+                                projectsBefore: existing, inventory: inventory, customers: customers, elapsed: ContinuousClock.now - start)
         }
     }
 
-    private func seedScaleProject(_ index: Int, groupID: UUID, city: OrgUnit) async throws -> InventoryCounts {
+    private func seedScaleProject(_ index: Int, groupID: UUID, city: OrgUnit, passwordHash: String) async throws -> (InventoryCounts, CustomerCounts) {
         let (name, plan) = ScaleData.plan(project: index)
         var generator = InventoryGenerator(groupID: groupID, projectID: UUIDv7.make(), seed: plan.seed)
         let project = generator.project(plan)
@@ -141,7 +145,10 @@ extension Database {
         let publishedAt = generator.publishedAt
         return try await unitOfWork { work in
             try await work.orgUnits.insert(unit)
-            return try await work.load(project, groupID: groupID, projectID: unit.id, publishedAt: publishedAt)
+            let inventory = try await work.load(project, groupID: groupID, projectID: unit.id, publishedAt: publishedAt)
+            let customers = try await work.loadCustomers(groupID: groupID, project: unit, index: index, rooms: inventory.rooms,
+                                                         passwordHash: passwordHash, now: publishedAt)
+            return (inventory, customers)
         }
     }
 }
@@ -149,7 +156,7 @@ extension Database {
 extension UnitOfWork {
     /// The scale group (made if missing), whether it was made, how many projects it has, and the
     /// city companies (by index) that the next `count` projects go under, made where missing.
-    func prepareScaleGroup(adding count: Int) async throws -> (UUID, Bool, Int, [Int: OrgUnit]) {
+    func prepareScaleGroup(adding count: Int, passwordHash: String) async throws -> (UUID, Bool, Int, [Int: OrgUnit]) {
         let created = try await groups.insertIfMissing(Group(id: UUIDv7.make(), code: ScaleData.groupCode, name: "Scale Test Group"))
         guard let group = try await groups.find(code: ScaleData.groupCode) else {
             throw DataError.internalFailure("scale group vanished")
@@ -163,6 +170,12 @@ extension UnitOfWork {
         }
         let root = try await unit(group.code, group.name, .group, under: nil)
         try await dictionaries.insertDefaults(groupID: group.id)
+        // Someone to sign in as for benchmarks: group management reads every customer, unmasked.
+        if try await users.credentials(groupCode: group.code, username: ScaleData.managementUser) == nil {
+            let user = User(groupID: group.id, id: UUIDv7.make(), orgUnitID: root.id, username: ScaleData.managementUser, displayName: "Scale management")
+            try await users.insert(user, passwordHash: passwordHash)
+            _ = try await roles.grant(BuiltInRoles.groupManagement.code, userID: user.id, orgUnitID: root.id, groupID: group.id)
+        }
         let codes = try await transaction.query("""
             SELECT code FROM org_units WHERE group_id = \(group.id) AND kind = 'project' AND code LIKE 'scale-p%'
             """).map { try $0.decode("code", as: String.self) }

@@ -110,7 +110,8 @@ struct CustomerController {
             }
             let identity = CustomerIdentity(name: CustomerText.normalizedName(body.name ?? ""), phones: Set(phones),
                                             idNumber: body.idNumber.map(IDDocument.normalize).flatMap { $0.isEmpty ? nil : $0 })
-            let matches = try await database.unitOfWork { work in
+            // Read-only, on the hot path of every customer a consultant types in: no transaction round trips.
+            let matches = try await database.read { work in
                 let project = try await context.inventory.project(work, body.projectId, .customersRead)
                 return try await Self.duplicates(work, groupID: project.groupID, projectID: project.id, identity: identity)
             }

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Customers at scale (issue 5's benchmark): the duplicate check and the phone-fragment search over
+# HTTP under concurrent load, against pgbench running the same SQL at the same concurrency.
+#
+#   BENCH_CLIENTS   space-separated concurrency levels (default 16)
+#   BENCH_SECONDS   duration of each run in seconds (default 10)
+#   BENCH_PROJECTS  scale projects to seed (default 36: about 1,000,000 customers)
+#   BENCH_PORT      HTTP port of the benchmarked server (default 18081)
+#
+# The database `estate_customer_bench` gets the migrations and `estate seed --scale N` (kept
+# between runs when it already holds those projects), plus group-wide duplicate rules (phone;
+# ID number; name + phone: block). A release `estate serve` answers, signed in as
+# scale.management (who reads every customer, unmasked):
+#   check   POST /v1/customers/duplicate-check  {projectId, name, phones: [one existing number]}
+#   search  GET  /v1/customers?phone=<the last 6 digits of an existing number>&limit=20
+# each request with another of 2,000 existing numbers (a wrk Lua script). pgbench runs the
+# statements the server sends for one such request (session, grants, then the request's own
+# queries), prepared, with the same numbers.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+CLIENTS="${BENCH_CLIENTS:-16}"
+SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+PROJECTS="${BENCH_PROJECTS:-36}"
+PORT="${BENCH_PORT:-18081}"
+
+bash scripts/deps.sh wrk
+bash scripts/pg.sh start
+BASE_URL="$(bash scripts/pg.sh url)"
+DB_URL="${BASE_URL/:\/\/\/estate\?/:///estate_customer_bench?}"
+[ "$DB_URL" != "$BASE_URL" ] || { echo "bench: cannot derive the bench URL from $BASE_URL" >&2; exit 1; }
+
+PGBENCH=""
+for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
+    [ -x "$d/pgbench" ] && PGBENCH="$d/pgbench"
+done
+[ -n "$PGBENCH" ] || PGBENCH="$(command -v pgbench)" || { echo "bench: pgbench not found" >&2; exit 1; }
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+echo "bench: swift build -c release --product estate" >&2
+swift build -c release --product estate >&2
+ESTATE="$ROOT/.build/release/estate"
+export ESTATE_DATABASE_URL="$DB_URL" ESTATE_LOG_LEVEL=error ESTATE_HTTP_PORT="$PORT" ESTATE_BCRYPT_COST=4
+
+if ! psql_q "$BASE_URL" -tA -c "SELECT 1 FROM pg_database WHERE datname = 'estate_customer_bench'" | grep -q 1 \
+   || [ "$(psql_q "$DB_URL" -tA -c "SELECT count(*) FROM org_units WHERE code LIKE 'scale-p%'" 2>/dev/null || echo 0)" -lt "$PROJECTS" ]; then
+    psql_q "$BASE_URL" -c 'DROP DATABASE IF EXISTS estate_customer_bench' -c 'CREATE DATABASE estate_customer_bench' >/dev/null
+    "$ESTATE" migrate >&2
+    echo "bench: estate seed --scale $PROJECTS (takes a few minutes)" >&2
+    "$ESTATE" seed --scale "$PROJECTS" --jobs 2 >&2
+    psql_q "$DB_URL" <<'SQL' >/dev/null
+INSERT INTO duplicate_rules (group_id, id, project_id, name, field_sets, action)
+SELECT id, gen_random_uuid(), NULL, 'Same person', '[["phone"], ["id_number"], ["name", "phone"]]', 'block'
+FROM groups WHERE code = 'scale';
+SQL
+    psql_q "$DB_URL" -c 'VACUUM ANALYZE' >/dev/null
+else
+    "$ESTATE" migrate >&2
+fi
+CUSTOMERS="$(psql_q "$DB_URL" -tA -c 'SELECT count(*) FROM customers')"
+PHONES="$(psql_q "$DB_URL" -tA -c 'SELECT count(*) FROM customer_phones')"
+echo "bench: $CUSTOMERS customers, $PHONES phones" >&2
+
+WORK="$(mktemp -d /tmp/estate-customer-bench.XXXXXX)"
+chmod 755 "$WORK"
+SERVER=""
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+"$ESTATE" serve >"$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+TOKEN="$(curl -fs -X POST "http://127.0.0.1:$PORT/v1/auth/login" -H 'Content-Type: application/json' \
+    -d '{"group":"scale","username":"scale.management","password":"demo-password-2026"}' \
+    | sed -n -E 's/.*"token":"([^"]+)".*/\1/p')"
+[ -n "$TOKEN" ] || { echo "bench: login failed" >&2; cat "$WORK/server.log" >&2; exit 1; }
+
+# 2,000 existing customers spread over the group: project, name, first phone.
+psql_q "$DB_URL" -tA -F ' ' -c "
+    SELECT c.project_id, replace(c.name_key, ' ', '_'), p.number FROM customers c
+    JOIN customer_phones p ON p.group_id = c.group_id AND p.customer_id = c.id AND p.position = 1
+    ORDER BY hashtext(c.id::text) LIMIT 2000" >"$WORK/sample.txt"
+psql_q "$DB_URL" -c "DROP TABLE IF EXISTS bench_sample" \
+    -c "CREATE TABLE bench_sample (i int PRIMARY KEY, project_id uuid, name text, number text)" >/dev/null
+awk '{ printf "%d\t%s\t%s\t%s\n", NR, $1, $2, $3 }' "$WORK/sample.txt" | sed 's/_/ /g' \
+    | psql_q "$DB_URL" -c "COPY bench_sample FROM STDIN" >/dev/null
+
+lua_list() { awk -v col="$1" 'BEGIN { printf "{" } { printf "%s\"%s\"", (NR > 1 ? "," : ""), $col } END { printf "}" }' "$WORK/sample.txt"; }
+cat >"$WORK/check.lua" <<LUA
+local projects = $(lua_list 1)
+local names = $(lua_list 2)
+local phones = $(lua_list 3)
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+request = function()
+    i = (i % #phones) + 1
+    local name = string.gsub(names[i], "_", " ")
+    local body = '{"projectId":"' .. projects[i] .. '","name":"' .. name .. '","phones":["' .. phones[i] .. '"]}'
+    return wrk.format(nil, "/v1/customers/duplicate-check", nil, body)
+end
+LUA
+cat >"$WORK/search.lua" <<LUA
+local phones = $(lua_list 3)
+local i = 0
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+request = function()
+    i = (i % #phones) + 1
+    return wrk.format("GET", "/v1/customers?limit=20&phone=" .. string.sub(phones[i], -6))
+end
+LUA
+
+# The statements of one request, as the server sends them.
+read -r GROUP_ID USER_ID <<<"$(psql_q "$DB_URL" -tA -F ' ' -c "SELECT group_id, id FROM users WHERE username = 'scale.management'")"
+TOKEN_HASH="$(psql_q "$DB_URL" -tA -c "SELECT token_hash FROM sessions WHERE user_id = '$USER_ID' ORDER BY created_at DESC LIMIT 1")"
+ROOT_UNIT="$(psql_q "$DB_URL" -tA -c "SELECT id FROM org_units WHERE group_id = '$GROUP_ID' AND parent_id IS NULL")"
+AUTH="
+SELECT s.id AS session_id, s.expires_at, u.group_id, u.id, u.org_unit_id, u.username, u.display_name, u.active, u.version
+FROM sessions s JOIN users u ON u.group_id = s.group_id AND u.id = s.user_id
+WHERE s.group_id = '$GROUP_ID' AND s.token_hash = '$TOKEN_HASH' AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active;
+SELECT g.id, g.user_id, g.role, g.org_unit_id, c.permissions
+FROM role_grants g LEFT JOIN custom_roles c ON c.group_id = g.group_id AND c.code = g.role
+WHERE g.group_id = '$GROUP_ID' AND g.user_id = '$USER_ID' ORDER BY g.role, g.org_unit_id;"
+cat >"$WORK/check.sql" <<SQL
+\set i random(1, 2000)
+SELECT project_id AS pid, name AS nm, number AS ph FROM bench_sample WHERE i = :i \gset
+$AUTH
+SELECT group_id, id, parent_id, kind, code, name, active, path, version FROM org_units WHERE group_id = '$GROUP_ID' AND id = :'pid';
+SELECT d.group_id, d.id, d.project_id, d.name, d.field_sets, d.action, d.active, d.version, coalesce(o.path, ARRAY[r.id]) AS path
+FROM duplicate_rules d LEFT JOIN org_units o ON o.group_id = d.group_id AND o.id = d.project_id
+JOIN org_units r ON r.group_id = d.group_id AND r.parent_id IS NULL
+WHERE d.group_id = '$GROUP_ID' AND (d.project_id IS NULL OR d.project_id = :'pid') AND d.active ORDER BY d.id;
+WITH hits AS (
+    SELECT p.customer_id AS id FROM customer_phones p WHERE p.group_id = '$GROUP_ID' AND p.number = ANY(ARRAY[:'ph'])
+    UNION SELECT c.id FROM customers c WHERE c.group_id = '$GROUP_ID' AND c.id_number = NULL AND c.merged_into IS NULL
+    UNION SELECT c.id FROM customers c WHERE c.group_id = '$GROUP_ID' AND c.name_key = NULL AND c.merged_into IS NULL)
+SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number, o.name AS project_name, u.display_name AS owner_name,
+       ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id) AS phones
+FROM hits JOIN customers c ON c.group_id = '$GROUP_ID' AND c.id = hits.id
+JOIN org_units o ON o.group_id = c.group_id AND o.id = c.project_id
+LEFT JOIN users u ON u.group_id = c.group_id AND u.id = c.owner_id
+WHERE c.merged_into IS NULL AND c.approval <> 'rejected' AND c.id IS DISTINCT FROM NULL ORDER BY c.id LIMIT 100;
+SQL
+cat >"$WORK/search.sql" <<SQL
+\set i random(1, 2000)
+SELECT '%' || right(number, 6) || '%' AS frag FROM bench_sample WHERE i = :i \gset
+$AUTH
+SELECT c.group_id, c.id, c.project_id, c.kind, c.name, c.gender, c.birth_date, c.id_type, c.id_number, c.email, c.address,
+       c.occupation, c.income_band, c.family, c.habits, c.source, c.media, c.intent_grade, c.needs, c.focus, c.notes,
+       c.owner_id, c.pooled_at, c.last_follow_up_at, c.protected_until, c.stage, c.approval, c.merged_into, c.created_by,
+       c.version, c.created_at, c.updated_at, o.path,
+       ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id ORDER BY p.position) AS phone_numbers,
+       ARRAY(SELECT coalesce(p.label, '') FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id ORDER BY p.position) AS phone_labels
+FROM customers c JOIN org_units o ON o.group_id = c.group_id AND o.id = c.project_id
+WHERE c.group_id = '$GROUP_ID' AND c.merged_into IS NULL AND c.approval <> 'rejected' AND (
+    o.path && ARRAY['$ROOT_UNIT']::uuid[]
+    OR (o.path && ARRAY[]::uuid[] AND (c.owner_id = '$USER_ID' OR c.owner_id IS NULL))
+    OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.group_id = c.group_id AND s.customer_id = c.id AND s.user_id = '$USER_ID'))
+  AND EXISTS (SELECT 1 FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id AND p.number LIKE :'frag')
+ORDER BY c.id LIMIT 20;
+SQL
+chmod 644 "$WORK"/*.sql
+
+# run_wrk SCRIPT CLIENTS: prints "rps p50 p99".
+run_wrk() {
+    local script="$1" c="$2" jobs=2
+    [ "$c" -lt "$jobs" ] && jobs="$c"
+    local out
+    out="$(wrk -t"$jobs" -c"$c" -d"${SECONDS_PER_RUN}s" --latency -s "$script" "http://127.0.0.1:$PORT")"
+    echo "$out" >&2
+    if printf '%s\n' "$out" | grep -q 'Non-2xx'; then echo "bench: the server answered errors" >&2; exit 1; fi
+    printf '%s %s %s\n' \
+        "$(printf '%s\n' "$out" | sed -n -E 's/^Requests\/sec: +([0-9.]+).*/\1/p')" \
+        "$(printf '%s\n' "$out" | sed -n -E 's/^ +50% +([0-9.]+[a-z]+).*/\1/p')" \
+        "$(printf '%s\n' "$out" | sed -n -E 's/^ +99% +([0-9.]+[a-z]+).*/\1/p')"
+}
+# run_pgbench SCRIPT CLIENTS: prints "tps avg".
+run_pgbench() {
+    local script="$1" c="$2" jobs=2
+    [ "$c" -lt "$jobs" ] && jobs="$c"
+    local out
+    out="$("$PGBENCH" -M prepared -c "$c" -j "$jobs" -T "$SECONDS_PER_RUN" -n -r -f "$script" "$DB_URL" 2>&1)" \
+        || { echo "$out" >&2; echo "bench: pgbench failed" >&2; exit 1; }
+    echo "$out" | tail -n 20 >&2
+    printf '%s %s\n' "$(printf '%s\n' "$out" | sed -n -E 's/^tps = ([0-9.]+) \(without initial connection time\).*/\1/p' | head -n 1)" \
+        "$(printf '%s\n' "$out" | sed -n -E 's/^latency average = ([0-9.]+) ms.*/\1ms/p' | head -n 1)"
+}
+
+# Warm the caches: every sampled number once.
+for kind in check search; do wrk -t1 -c1 -d3s -s "$WORK/$kind.lua" "http://127.0.0.1:$PORT" >/dev/null; done
+results=()
+for kind in check search; do
+    for c in $CLIENTS; do
+        echo "bench: $kind, wrk $c clients" >&2
+        http="$(run_wrk "$WORK/$kind.lua" "$c")"
+        echo "bench: $kind, pgbench $c clients" >&2
+        pg="$(run_pgbench "$WORK/$kind.sql" "$c")"
+        results+=("$kind $c $http $pg")
+    done
+done
+
+echo
+echo "Customers ($CUSTOMERS customers, $PHONES phones): HTTP vs pgbench running the request's statements; ${SECONDS_PER_RUN}s per run"
+printf '%8s  %8s  %12s  %9s  %9s  %12s  %12s  %8s\n' request clients "HTTP req/s" "p50" "p99" "pgbench tps" "pgbench avg" "ratio"
+for r in "${results[@]}"; do
+    set -- $r
+    awk -v k="$1" -v c="$2" -v rps="$3" -v p50="$4" -v p99="$5" -v tps="$6" -v lat="$7" 'BEGIN {
+        ratio = (tps > 0) ? sprintf("%.1f%%", 100 * rps / tps) : "n/a"
+        printf "%8s  %8d  %12.1f  %9s  %9s  %12.1f  %12s  %8s\n", k, c, rps, p50, p99, tps, lat, ratio
+    }'
+done
