@@ -34,6 +34,8 @@ struct CrossGroupMatrixTests {
             "POST /v1/projects/{id}/discount-schemes": ["code": "taken-over", "name": "Taken over", "kind": "percentage", "percent": "1",
                                                         "stackingOrder": 1],
             "PATCH /v1/discount-schemes/{id}": ["name": "Taken over"],
+            "POST /v1/customers/{id}/opportunities": [:],
+            "POST /v1/opportunities/{id}/stage": ["stage": "intent"],
         ]
     }
 
@@ -66,6 +68,7 @@ struct CrossGroupMatrixTests {
                                                                       "percent": "2", "stackingOrder": 1])) { (response: TestResponse) throws in
                 try #require(try json(response.body)["id"] as? String)
             }
+            let (customer, opportunity) = try await world.customerWithOpportunity(at: riverside)
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
@@ -75,6 +78,8 @@ struct CrossGroupMatrixTests {
                 if path.hasPrefix("/v1/discount-schemes/") { return scheme }
                 if path.hasPrefix("/v1/users/") { return user }
                 if path.hasPrefix("/v1/api-keys/") { return key }
+                if path.hasPrefix("/v1/customers/") { return customer.uuidString }
+                if path.hasPrefix("/v1/opportunities/") { return opportunity.uuidString }
                 return ""
             }
             let bodies = Self.validBodies(parent: world.otherGroupUnit)
@@ -151,9 +156,11 @@ struct InGroupMatrixTests {
                     try await work.discountSchemes.insert(scheme)
                     return scheme.id
                 }
+                let (customer, opportunity) = try await world.customerWithOpportunity(at: unit)
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
-                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
+                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant,
+                        "/v1/customers/": customer.uuidString, "/v1/opportunities/": opportunity.uuidString]
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")
