@@ -63,6 +63,7 @@ public struct EstateAPI: Sendable {
         DiscountController(database: database).register(in: &routes)
         CustomerController(database: database).register(in: &routes)
         DuplicateRuleController(database: database).register(in: &routes)
+        OpportunityController(database: database).register(in: &routes)
         return routes
     }
 

@@ -41,6 +41,8 @@ struct CrossGroupMatrixTests {
             "POST /v1/customers/{id}/follow-ups": ["kind": "visit", "content": "Taken over"],
             "POST /v1/customers/{id}/merge": ["duplicateId": "01890000-0000-7000-8000-000000000000"],
             "PATCH /v1/duplicate-rules/{id}": ["name": "Taken over"],
+            "POST /v1/customers/{id}/opportunities": [:],
+            "POST /v1/opportunities/{id}/stage": ["stage": "intent"],
         ]
     }
 
@@ -88,6 +90,7 @@ struct CrossGroupMatrixTests {
                 try #require(try json(response.body)["id"] as? String)
             }
             let customerObjects = try await Self.customerObjects(world, at: riverside, owner: try #require(UUID(uuidString: user)))
+            let (_, opportunity) = try await world.customerWithOpportunity(at: riverside)
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
                 if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
@@ -98,6 +101,7 @@ struct CrossGroupMatrixTests {
                 if path.hasPrefix("/v1/discount-schemes/") { return scheme }
                 if path.hasPrefix("/v1/users/") { return user }
                 if path.hasPrefix("/v1/api-keys/") { return key }
+                if path.hasPrefix("/v1/opportunities/") { return opportunity.uuidString }
                 return ""
             }
             let bodies = Self.validBodies(parent: world.otherGroupUnit)
@@ -174,11 +178,13 @@ struct InGroupMatrixTests {
                     try await work.discountSchemes.insert(scheme)
                     return scheme.id
                 }
+                let (_, opportunity) = try await world.customerWithOpportunity(at: unit)
                 let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)))
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
                         "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
                     .merging(customers) { old, _ in old }
+                    .merging(["/v1/opportunities/": opportunity.uuidString]) { old, _ in old }
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")

@@ -238,6 +238,8 @@ struct CustomerTests {
             #expect(page2.items.first?["content"] as? String == "First visit")
             #expect(try await call(client, .get, "/v1/customers/\(survivor)/follow-ups?cursor=nonsense", consultant).errorFields == ["cursor"])
 
+            let opportunity = try await call(client, .post, "/v1/customers/\(duplicate)/opportunities", consultant, [String: Any]())
+            #expect(opportunity.status == .created, "\(opportunity.text)")
             // A consultant cannot merge; the manager can.
             #expect(try await call(client, .post, "/v1/customers/\(survivor)/merge", consultant, ["duplicateId": duplicate]).status == .forbidden)
             #expect(try await call(client, .post, "/v1/customers/\(survivor)/merge", manager, ["duplicateId": survivor]).errorFields == ["duplicateId"])
@@ -262,6 +264,10 @@ struct CustomerTests {
             #expect(Set(followUps) == ["First visit", "Called back", "Came with family"])
             let events = entries.filter { $0["type"] as? String == "ownership" }.compactMap { ($0["detail"] as? [String: Any])?["event"] as? String }
             #expect(events.sorted() == ["created", "created", "merged"])
+            #expect(entries.contains { $0["type"] as? String == "opportunity" }, "the duplicate's opportunity history")
+            let moved = try await call(client, .get, "/v1/customers/\(survivor)/opportunities", consultant)
+            #expect(moved.items.count == 1, "\(moved.text)")
+            #expect(merged["stage"] as? String == "first_visit")
             #expect(entries.first?["type"] as? String == "ownership", "newest first: the merge")
             let dates = entries.compactMap { $0["at"] as? String }
             #expect(dates == dates.sorted(by: >))

@@ -86,6 +86,12 @@ public struct CustomerHistoryRepository: Sendable {
                 SELECT h.at, h.id, 'ownership', jsonb_build_object('event', h.event, 'fromOwnerId', h.from_owner_id, 'toOwnerId', h.to_owner_id,
                                           'fromProjectId', h.from_project_id, 'toProjectId', h.to_project_id, 'actor', h.actor, 'reason', h.reason)
                 FROM customer_ownership_history h WHERE h.group_id = \(groupID) AND h.customer_id = ANY(\(family))
+                UNION ALL
+                SELECT s.at, s.id, 'opportunity', jsonb_build_object('opportunityId', s.opportunity_id, 'projectId', o.project_id,
+                                          'roomId', o.room_id, 'from', s.from_stage, 'to', s.to_stage, 'lostReason', s.lost_reason,
+                                          'note', s.note, 'actor', s.actor)
+                FROM opportunity_stage_history s JOIN opportunities o ON o.group_id = s.group_id AND o.id = s.opportunity_id
+                WHERE s.group_id = \(groupID) AND s.customer_id = ANY(\(family))
             ) t \(keyset) ORDER BY at DESC, id DESC LIMIT \(limit)
             """).map { row in
                 TimelineEntry(at: try row.decode("at"), id: try row.decode("id"), type: try row.decode("type"), detail: try row.decode("detail"))

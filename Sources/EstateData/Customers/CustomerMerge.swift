@@ -16,6 +16,14 @@ extension CustomerRepository {
         try await transaction.execute("DELETE FROM customer_phones WHERE group_id = \(g) AND customer_id = \(duplicate.id)")
         let stored = try await updateProfile(merged)
         try await transaction.execute("UPDATE customer_follow_ups SET customer_id = \(survivor.id) WHERE group_id = \(g) AND customer_id = \(duplicate.id)")
+        // Opportunities move too (their stage history stays on the old id, read through merged_into); two
+        // live ones for the same project and room cannot both survive: the merge is refused, close one first.
+        do {
+            try await transaction.execute("UPDATE opportunities SET customer_id = \(survivor.id) WHERE group_id = \(g) AND customer_id = \(duplicate.id)")
+        } catch let error as PQError where error.isUniqueViolation {
+            throw OpportunityError.alreadyLive(existing: nil)
+        }
+        try await opportunitiesStage(groupID: g, customerIDs: [survivor.id, duplicate.id])
         try await transaction.execute("""
             INSERT INTO customer_shares (group_id, customer_id, user_id, access, granted_by, granted_at)
             SELECT group_id, \(survivor.id), user_id, access, granted_by, granted_at FROM customer_shares
@@ -35,5 +43,10 @@ extension CustomerRepository {
             """)
         guard let result = try await find(groupID: g, id: stored.id) else { throw DataError.internalFailure("customer vanished") }
         return result
+    }
+
+    private func opportunitiesStage(groupID: UUID, customerIDs: [UUID]) async throws {
+        let opportunities = OpportunityRepository(transaction: transaction)
+        for id in customerIDs { try await opportunities.refreshCustomerStage(groupID: groupID, customerID: id) }
     }
 }

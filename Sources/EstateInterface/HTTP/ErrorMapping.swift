@@ -144,3 +144,21 @@ extension DiscountError {
         }
     }
 }
+
+extension OpportunityError {
+    var problem: Problem {
+        switch self {
+        case .illegalStageChange(let from, let to):
+            {
+                var problem = Problem(status: .conflict, code: "illegal-stage-change",
+                                      detail: "The opportunity is \(from.rawValue); it cannot move to \(to.rawValue).")
+                problem.currentStage = from.rawValue
+                return problem
+            }()
+        case .alreadyLive(let existing):
+            Problem(status: .conflict, code: "opportunity-exists",
+                    detail: "The customer already has an open opportunity for this project and room"
+                        + (existing.map { " (\($0.uuidString.lowercased()))" } ?? "") + "; move that one instead.")
+        }
+    }
+}

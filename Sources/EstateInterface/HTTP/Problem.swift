@@ -31,13 +31,15 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
     public var errors: [FieldError]?
     /// For conflicts on a room's status: the status it is in now (so a screen can refresh one cell).
     public var currentStatus: String?
+    /// For a refused opportunity stage change: the stage the opportunity is in now.
+    public var currentStage: String?
     /// For a refused duplicate customer: the existing customers it matches, with their owners.
     var duplicates: [DuplicateMatchBody]?
     /// Extra response headers (e.g. `Retry-After`, `Allow`); not part of the body.
     public var extraHeaders: [String: String] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case type, title, statusCode = "status", detail, instance, code, requestId, errors, currentStatus, duplicates
+        case type, title, statusCode = "status", detail, instance, code, requestId, errors, currentStatus, currentStage, duplicates
     }
 
     public init(status: HTTPResponse.Status, code: String, detail: String? = nil, errors: [FieldError]? = nil,
