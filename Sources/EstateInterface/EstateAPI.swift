@@ -61,6 +61,7 @@ public struct EstateAPI: Sendable {
         PricingController(database: database).register(in: &routes)
         BulkInventoryController(database: database).register(in: &routes)
         DiscountController(database: database).register(in: &routes)
+        TaskController(database: database).register(in: &routes)
         return routes
     }
 

@@ -34,6 +34,8 @@ struct CrossGroupMatrixTests {
             "POST /v1/projects/{id}/discount-schemes": ["code": "taken-over", "name": "Taken over", "kind": "percentage", "percent": "1",
                                                         "stackingOrder": 1],
             "PATCH /v1/discount-schemes/{id}": ["name": "Taken over"],
+            "POST /v1/tasks/{id}/reschedule": ["dueOn": "2030-01-01"],
+            "POST /v1/tasks/{id}/reassign": ["assigneeId": parent.uuidString],
         ]
     }
 
@@ -66,6 +68,8 @@ struct CrossGroupMatrixTests {
                                                                       "percent": "2", "stackingOrder": 1])) { (response: TestResponse) throws in
                 try #require(try json(response.body)["id"] as? String)
             }
+            let task = try await call(client, .post, "/v1/tasks", try await signIn(client, "sales.manager"),
+                                      ["title": "Matrix task", "dueOn": TaskAPITests.tomorrowInShanghai()]).id().uuidString
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
@@ -75,6 +79,7 @@ struct CrossGroupMatrixTests {
                 if path.hasPrefix("/v1/discount-schemes/") { return scheme }
                 if path.hasPrefix("/v1/users/") { return user }
                 if path.hasPrefix("/v1/api-keys/") { return key }
+                if path.hasPrefix("/v1/tasks/") { return task }
                 return ""
             }
             let bodies = Self.validBodies(parent: world.otherGroupUnit)
@@ -151,9 +156,16 @@ struct InGroupMatrixTests {
                     try await work.discountSchemes.insert(scheme)
                     return scheme.id
                 }
+                let task = try await world.database.unitOfWork { work -> UUID in
+                    let task = WorkTask(groupID: try await world.groupID(), id: UUIDv7.make(), title: name, orgUnitID: unit,
+                                        assigneeID: try #require(UUID(uuidString: user)), createdBy: nil, dueOn: try #require(LocalDate("2030-01-01")))
+                    try await work.tasks.insert(task, actor: "system")
+                    return task.id
+                }
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
-                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
+                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "/v1/tasks/": task.uuidString,
+                        "grant": grant]
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")

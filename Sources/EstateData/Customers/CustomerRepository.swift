@@ -45,7 +45,7 @@ public struct CustomerRepository: Sendable {
 
     /// A customer (also a merged one: callers decide what to show), locked for a change when `lock` is set.
     public func find(groupID: UUID, id: UUID, lock: Bool = false) async throws -> Customer? {
-        try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE c.group_id = \(groupID) AND c.id = \(id) \(lock ? "FOR UPDATE OF c" : "")")
+        try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE c.group_id = \(groupID) AND c.id = \(id) \(lock ? "FOR UPDATE OF c" : "" as SQL)")
             .firstRow.map(Self.decode)
     }
 

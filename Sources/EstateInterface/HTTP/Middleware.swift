@@ -95,6 +95,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as DiscountError:
             return error.problem
+        case let error as TaskError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
