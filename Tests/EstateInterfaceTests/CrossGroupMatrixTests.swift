@@ -43,6 +43,8 @@ struct CrossGroupMatrixTests {
             "PATCH /v1/duplicate-rules/{id}": ["name": "Taken over"],
             "POST /v1/customers/{id}/opportunities": [:],
             "POST /v1/opportunities/{id}/stage": ["stage": "intent"],
+            "POST /v1/tasks/{id}/reschedule": ["dueOn": "2030-01-01"],
+            "POST /v1/tasks/{id}/reassign": ["assigneeId": parent.uuidString],
         ]
     }
 
@@ -91,6 +93,8 @@ struct CrossGroupMatrixTests {
             }
             let customerObjects = try await Self.customerObjects(world, at: riverside, owner: try #require(UUID(uuidString: user)))
             let (_, opportunity) = try await world.customerWithOpportunity(at: riverside)
+            let task = try await call(client, .post, "/v1/tasks", try await signIn(client, "sales.manager"),
+                                      ["title": "Matrix task", "dueOn": TaskAPITests.tomorrowInShanghai()]).id().uuidString
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
                 if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
@@ -102,6 +106,7 @@ struct CrossGroupMatrixTests {
                 if path.hasPrefix("/v1/users/") { return user }
                 if path.hasPrefix("/v1/api-keys/") { return key }
                 if path.hasPrefix("/v1/opportunities/") { return opportunity.uuidString }
+                if path.hasPrefix("/v1/tasks/") { return task }
                 return ""
             }
             let bodies = Self.validBodies(parent: world.otherGroupUnit)
@@ -178,13 +183,19 @@ struct InGroupMatrixTests {
                     try await work.discountSchemes.insert(scheme)
                     return scheme.id
                 }
+                let task = try await world.database.unitOfWork { work -> UUID in
+                    let task = WorkTask(groupID: try await world.groupID(), id: UUIDv7.make(), title: name, orgUnitID: unit,
+                                        assigneeID: try #require(UUID(uuidString: user)), createdBy: nil, dueOn: try #require(LocalDate("2030-01-01")))
+                    try await work.tasks.insert(task, actor: "system")
+                    return task.id
+                }
                 let (_, opportunity) = try await world.customerWithOpportunity(at: unit)
                 let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)))
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
                         "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
                     .merging(customers) { old, _ in old }
-                    .merging(["/v1/opportunities/": opportunity.uuidString]) { old, _ in old }
+                    .merging(["/v1/opportunities/": opportunity.uuidString, "/v1/tasks/": task.uuidString]) { old, _ in old }
             }
             let lake = try await objects(at: lakeside, name: "lake.admin")
             let river = try await objects(at: riverside, name: "river.admin")

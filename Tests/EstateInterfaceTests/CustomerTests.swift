@@ -228,6 +228,9 @@ struct CustomerTests {
             #expect(badFollowUp.errorFields.sorted() == ["nextFollowUpOn"], "\(badFollowUp.text)")
             #expect(try await call(client, .post, "/v1/customers/\(survivor)/follow-ups", consultant,
                                    ["kind": "telepathy", "content": "?"]).errorFields == ["kind"])
+            // Each next follow-up date became a task of the owner; the later follow-up closed the earlier one's.
+            let tasks = try await call(client, .get, "/v1/me/tasks", consultant)
+            #expect(tasks.items.filter { ($0["title"] as? String)?.hasPrefix("Follow up with Zhou Min") == true }.count == 2, "\(tasks.text)")
             let beforeMerge = try await call(client, .get, "/v1/customers/\(survivor)", consultant)
             #expect(beforeMerge.string("lastFollowUpAt") != nil)
             // Pages of the follow-ups, newest first.

@@ -157,6 +157,15 @@ struct CustomerController {
                 let days = try await work.customerHistory.protectionDays(groupID: customer.groupID, source: customer.profile.source)
                 try await work.customerHistory.addFollowUp(groupID: customer.groupID, followUp,
                                                            protectedUntil: followUp.at.addingTimeInterval(Double(days) * 86_400))
+                // The follow-up done closes the customer's earlier follow-up tasks; its next date, if any, is a task
+                // of the customer's owner (of whoever followed up, for a customer in the pool).
+                let actor = caller.actor.historyText
+                _ = try await work.tasks.completeFollowUpTasks(groupID: customer.groupID, customerID: customer.id, except: followUp.id, actor: actor)
+                if let next = followUp.nextFollowUpOn {
+                    try await work.tasks.createForFollowUp(groupID: customer.groupID, customerID: customer.id, projectID: customer.projectID,
+                                                           assigneeID: customer.ownerID ?? userID, followUpID: followUp.id, dueOn: next,
+                                                           title: "Follow up with \(customer.profile.name)", actor: actor)
+                }
                 try await context.recordChange(work, action: "customer.follow_up", objectType: "customer", objectID: customer.id,
                                                orgUnitID: customer.projectID,
                                                changes: AuditChange.diff(before: [:], after: ["kind": followUp.kind, "followUpId": followUp.id.uuidString.lowercased()]),

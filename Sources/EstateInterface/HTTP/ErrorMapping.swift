@@ -162,3 +162,20 @@ extension OpportunityError {
         }
     }
 }
+
+extension TaskError {
+    var problem: Problem {
+        switch self {
+        case .notOpen(let current):
+            {
+                var problem = Problem(status: .conflict, code: "task-not-open", detail: "The task is \(current.rawValue); only open tasks change.")
+                problem.currentStatus = current.rawValue
+                return problem
+            }()
+        case .dueOutOfRange(let earliest, let latest):
+            Problem(status: .unprocessableContent, code: "due-date-out-of-range",
+                    detail: "A task is due between today and \(TaskAgenda.furthestDueDays) days ahead, in the group's time zone.",
+                    errors: [.init(field: "dueOn", message: "must be from \(earliest) to \(latest)")])
+        }
+    }
+}

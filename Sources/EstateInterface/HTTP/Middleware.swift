@@ -97,6 +97,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as OpportunityError:
             return error.problem
+        case let error as TaskError:
+            return error.problem
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
