@@ -43,6 +43,7 @@ struct CrossGroupMatrixTests {
             "PATCH /v1/duplicate-rules/{id}": ["name": "Taken over"],
             "POST /v1/customers/{id}/opportunities": [:],
             "POST /v1/opportunities/{id}/stage": ["stage": "intent"],
+            "PUT /v1/customers/{id}/shares/{userId}": ["access": "write"],
         ]
     }
 
@@ -91,7 +92,7 @@ struct CrossGroupMatrixTests {
             }
             let customerObjects = try await Self.customerObjects(world, at: riverside, owner: try #require(UUID(uuidString: user)))
             let (_, opportunity) = try await world.customerWithOpportunity(at: riverside)
-            let ids = ["id": "", "grantId": grant]
+            let ids = ["id": "", "grantId": grant, "userId": user]
             func objectID(for path: String) -> String {
                 if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
@@ -192,6 +193,7 @@ struct InGroupMatrixTests {
                 let prefix = objects.keys.first { route.path.hasPrefix($0) } ?? ""
                 return route.path.replacingOccurrences(of: "{id}", with: objects[prefix] ?? "")
                     .replacingOccurrences(of: "{grantId}", with: objects["grant"] ?? "")
+                    .replacingOccurrences(of: "{userId}", with: objects["/v1/users/"] ?? "")
             }
             let routes = try await Harness.withRouteTable { $0.descriptors }.filter { $0.path.contains("{id}") }
             let riverAdmin = try await signIn(client, "river.admin", password: "matrix passphrase 1")
