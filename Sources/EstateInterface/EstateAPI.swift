@@ -10,15 +10,19 @@ public struct HTTPConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// How often expired holds are returned to available.
     public var holdSweepInterval: Duration
+    /// How often customers whose protection period lapsed are moved to their project's public pool.
+    public var protectionSweepInterval: Duration
     /// How many rendered building grids to keep (0: render every request).
     public var gridCacheEntries: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20,
-                holdSweepInterval: Duration = .seconds(30), gridCacheEntries: Int = 256) {
+                holdSweepInterval: Duration = .seconds(30), protectionSweepInterval: Duration = .seconds(300),
+                gridCacheEntries: Int = 256) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.holdSweepInterval = holdSweepInterval
+        self.protectionSweepInterval = protectionSweepInterval
         self.gridCacheEntries = gridCacheEntries
     }
 }
@@ -65,6 +69,7 @@ public struct EstateAPI: Sendable {
         DuplicateRuleController(database: database).register(in: &routes)
         OpportunityController(database: database).register(in: &routes)
         TaskController(database: database).register(in: &routes)
+        CustomerOwnershipController(database: database).register(in: &routes)
         return routes
     }
 
@@ -82,13 +87,14 @@ public struct EstateAPI: Sendable {
         return router
     }
 
-    /// The application, with the database pool and the background services (hold expiry) as
+    /// The application, with the database pool and the background services (hold expiry, protection lapse) as
     /// services; SIGTERM drains requests, stops the background services, then closes the pool.
     public func makeApplication(logger: Logger) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "estate"),
-            services: [database, HoldExpiryService(database: database, interval: configuration.holdSweepInterval, logger: logger)],
+            services: [database, HoldExpiryService(database: database, interval: configuration.holdSweepInterval, logger: logger),
+                       ProtectionLapseService(database: database, interval: configuration.protectionSweepInterval, logger: logger)],
             logger: logger)
     }
 }

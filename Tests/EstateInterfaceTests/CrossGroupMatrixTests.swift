@@ -45,6 +45,7 @@ struct CrossGroupMatrixTests {
             "POST /v1/opportunities/{id}/stage": ["stage": "intent"],
             "POST /v1/tasks/{id}/reschedule": ["dueOn": "2030-01-01"],
             "POST /v1/tasks/{id}/reassign": ["assigneeId": parent.uuidString],
+            "PUT /v1/customers/{id}/shares/{userId}": ["access": "write"],
         ]
     }
 
@@ -95,7 +96,7 @@ struct CrossGroupMatrixTests {
             let (_, opportunity) = try await world.customerWithOpportunity(at: riverside)
             let task = try await call(client, .post, "/v1/tasks", try await signIn(client, "sales.manager"),
                                       ["title": "Matrix task", "dueOn": TaskAPITests.tomorrowInShanghai()]).id().uuidString
-            let ids = ["id": "", "grantId": grant]
+            let ids = ["id": "", "grantId": grant, "userId": user]
             func objectID(for path: String) -> String {
                 if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
@@ -203,6 +204,7 @@ struct InGroupMatrixTests {
                 let prefix = objects.keys.first { route.path.hasPrefix($0) } ?? ""
                 return route.path.replacingOccurrences(of: "{id}", with: objects[prefix] ?? "")
                     .replacingOccurrences(of: "{grantId}", with: objects["grant"] ?? "")
+                    .replacingOccurrences(of: "{userId}", with: objects["/v1/users/"] ?? "")
             }
             let routes = try await Harness.withRouteTable { $0.descriptors }.filter { $0.path.contains("{id}") }
             let riverAdmin = try await signIn(client, "river.admin", password: "matrix passphrase 1")

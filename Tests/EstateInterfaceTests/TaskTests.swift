@@ -63,11 +63,6 @@ private func expectDocumented(_ response: TestResponse, _ method: String, _ path
     #expect(violations.isEmpty, "\(method) \(path) → \(response.status.code): \(violations)", sourceLocation: sourceLocation)
 }
 
-/// A UUID in a JSON answer (the API writes them in upper case).
-private func uuid(_ value: Any?) -> UUID? {
-    (value as? String).flatMap(UUID.init(uuidString:))
-}
-
 /// The caller's own user id.
 private func me(_ client: some TestClientProtocol, _ token: String) async throws -> UUID {
     let reply = try await call(client, .get, "/v1/me", token)

@@ -15,6 +15,7 @@ struct SettingsTests {
         #expect(settings.logLevel == .info)
         #expect(settings.logFormat == "json")
         #expect(!settings.migrateOnStart)
+        #expect(settings.http.protectionSweepInterval == .seconds(300))
         #expect(throws: Settings.Invalid.self) { try settings.databaseConfiguration() }
     }
 
@@ -22,7 +23,7 @@ struct SettingsTests {
         let settings = try Settings.fromEnvironment([
             "ESTATE_DATABASE_URL": "postgresql://db/estate", "ESTATE_HTTP_HOST": "0.0.0.0", "ESTATE_HTTP_PORT": "9000",
             "ESTATE_DB_POOL_SIZE": "20", "ESTATE_LOG_LEVEL": "DEBUG", "ESTATE_LOG_FORMAT": "text",
-            "ESTATE_MIGRATE_ON_START": "true", "ESTATE_MAX_BODY_BYTES": "2048",
+            "ESTATE_MIGRATE_ON_START": "true", "ESTATE_MAX_BODY_BYTES": "2048", "ESTATE_PROTECTION_SWEEP_SECONDS": "60",
         ])
         let database = try settings.databaseConfiguration()
         #expect(database.url == "postgresql://db/estate")
@@ -33,11 +34,13 @@ struct SettingsTests {
         #expect(settings.logLevel == .debug)
         #expect(settings.logFormat == "text")
         #expect(settings.migrateOnStart)
+        #expect(settings.http.protectionSweepInterval == .seconds(60))
     }
 
     @Test(arguments: [
         ("ESTATE_HTTP_PORT", "eighty"), ("ESTATE_HTTP_PORT", "70000"), ("ESTATE_DB_POOL_SIZE", "0"),
         ("ESTATE_LOG_LEVEL", "loud"), ("ESTATE_LOG_FORMAT", "xml"), ("ESTATE_MIGRATE_ON_START", "yes please"),
+        ("ESTATE_PROTECTION_SWEEP_SECONDS", "0"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
         let error = #expect(throws: Settings.Invalid.self) { try Settings.fromEnvironment([name: value]) }

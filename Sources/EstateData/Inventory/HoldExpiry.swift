@@ -39,14 +39,9 @@ public struct HoldExpiryService: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let count = try await database.expireHolds()
-                if count > 0 { logger.info("holds expired", metadata: ["rooms": "\(count)"]) }
-            } catch {
-                logger.warning("hold expiry sweep failed", metadata: ["error": "\(error)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        await runPeriodically(every: interval, logger: logger, name: "hold expiry") {
+            let count = try await database.expireHolds()
+            if count > 0 { logger.info("holds expired", metadata: ["rooms": "\(count)"]) }
         }
     }
 }

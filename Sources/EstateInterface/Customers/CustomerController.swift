@@ -38,7 +38,7 @@ struct CustomerController {
                 let days = try await work.customerHistory.protectionDays(groupID: project.groupID, source: profile.source)
                 let now = Date()
                 let customer = Customer(groupID: project.groupID, id: UUIDv7.make(), projectID: project.id, projectPath: project.path,
-                                        profile: profile, ownerID: ownerID, protectedUntil: now.addingTimeInterval(Double(days) * 86_400),
+                                        profile: profile, ownerID: ownerID, protectedUntil: ProtectionPeriod.afterOwnerChange(now: now, days: days),
                                         approval: action == .approve ? .pending : .none, createdBy: userID, createdAt: now, updatedAt: now)
                 try await work.customers.insert(customer)
                 try await work.customerHistory.recordOwnership(groupID: customer.groupID, customerID: customer.id, event: .created,
@@ -156,7 +156,7 @@ struct CustomerController {
                 try await Self.checkCodes(work, groupID: customer.groupID, [("kind", .followUpKinds, followUp.kind)])
                 let days = try await work.customerHistory.protectionDays(groupID: customer.groupID, source: customer.profile.source)
                 try await work.customerHistory.addFollowUp(groupID: customer.groupID, followUp,
-                                                           protectedUntil: followUp.at.addingTimeInterval(Double(days) * 86_400))
+                                                           protectedUntil: ProtectionPeriod.end(from: followUp.at, days: days))
                 // The follow-up done closes the customer's earlier follow-up tasks; its next date, if any, is a task
                 // of the customer's owner (of whoever followed up, for a customer in the pool).
                 let actor = caller.actor.historyText

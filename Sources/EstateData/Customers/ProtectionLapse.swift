@@ -1,0 +1,40 @@
+import EstateLogic
+import Foundation
+import Logging
+import ServiceLifecycle
+
+extension Database {
+    /// Moves every owned customer whose protection period ended at or before `now` to its project's
+    /// public pool, in batches of one transaction each (rows another transaction holds, e.g. a
+    /// follow-up being recorded, are left for the next sweep). Returns how many.
+    @discardableResult
+    public func lapseProtections(now: Date = Date(), batchSize: Int = 500) async throws -> Int {
+        var total = 0
+        while true {
+            let lapsed = try await unitOfWork { work in try await work.customerOwnership.lapse(now: now, limit: batchSize).count }
+            total += lapsed
+            if lapsed < batchSize { return total }
+        }
+    }
+}
+
+/// The background service that moves customers whose protection period lapsed to their project's
+/// public pool (DOMAIN.md: a consultant who does not follow up in time loses the customer to the pool).
+public struct ProtectionLapseService: Service {
+    let database: Database
+    let interval: Duration
+    let logger: Logger
+
+    public init(database: Database, interval: Duration = .seconds(300), logger: Logger) {
+        self.database = database
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await runPeriodically(every: interval, logger: logger, name: "protection lapse") {
+            let count = try await database.lapseProtections()
+            if count > 0 { logger.info("customers lapsed to the pool", metadata: ["customers": "\(count)"]) }
+        }
+    }
+}
