@@ -64,6 +64,7 @@ public struct EstateAPI: Sendable {
         CustomerController(database: database).register(in: &routes)
         DuplicateRuleController(database: database).register(in: &routes)
         OpportunityController(database: database).register(in: &routes)
+        QuestionnaireController(database: database).register(in: &routes)
         return routes
     }
 

@@ -43,7 +43,7 @@ struct CrossGroupMatrixTests {
             "PATCH /v1/duplicate-rules/{id}": ["name": "Taken over"],
             "POST /v1/customers/{id}/opportunities": [:],
             "POST /v1/opportunities/{id}/stage": ["stage": "intent"],
-        ]
+        ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 
     /// A customer and a project duplicate rule at `unit`, straight into the database (any owner will do).
@@ -91,8 +91,12 @@ struct CrossGroupMatrixTests {
             }
             let customerObjects = try await Self.customerObjects(world, at: riverside, owner: try #require(UUID(uuidString: user)))
             let (_, opportunity) = try await world.customerWithOpportunity(at: riverside)
+            let questionnaire = try await world.database.unitOfWork { work in
+                try await QuestionnaireFixtures.questionnaire(work, groupID: try await world.groupID(), project: riverside, code: "matrix")
+            }
             let ids = ["id": "", "grantId": grant]
             func objectID(for path: String) -> String {
+                if path.hasPrefix("/v1/questionnaires/") { return questionnaire.uuidString }
                 if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
                 if path.hasPrefix("/v1/buildings/") { return building.uuidString }
@@ -179,10 +183,14 @@ struct InGroupMatrixTests {
                     return scheme.id
                 }
                 let (_, opportunity) = try await world.customerWithOpportunity(at: unit)
+                let questionnaire = try await world.database.unitOfWork { work in
+                    try await QuestionnaireFixtures.questionnaire(work, groupID: try await world.groupID(), project: unit, code: "matrix")
+                }
                 let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)))
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
-                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
+                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString,
+                        "/v1/questionnaires/": questionnaire.uuidString, "grant": grant]
                     .merging(customers) { old, _ in old }
                     .merging(["/v1/opportunities/": opportunity.uuidString]) { old, _ in old }
             }
