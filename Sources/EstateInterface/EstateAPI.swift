@@ -70,6 +70,7 @@ public struct EstateAPI: Sendable {
         OpportunityController(database: database).register(in: &routes)
         TaskController(database: database).register(in: &routes)
         CustomerOwnershipController(database: database).register(in: &routes)
+        QuestionnaireController(database: database).register(in: &routes)
         return routes
     }
 

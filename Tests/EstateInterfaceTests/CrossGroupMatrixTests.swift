@@ -46,7 +46,7 @@ struct CrossGroupMatrixTests {
             "POST /v1/tasks/{id}/reschedule": ["dueOn": "2030-01-01"],
             "POST /v1/tasks/{id}/reassign": ["assigneeId": parent.uuidString],
             "PUT /v1/customers/{id}/shares/{userId}": ["access": "write"],
-        ]
+        ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 
     /// A customer and a project duplicate rule at `unit`, straight into the database (any owner will do).
@@ -96,8 +96,12 @@ struct CrossGroupMatrixTests {
             let (_, opportunity) = try await world.customerWithOpportunity(at: riverside)
             let task = try await call(client, .post, "/v1/tasks", try await signIn(client, "sales.manager"),
                                       ["title": "Matrix task", "dueOn": TaskAPITests.tomorrowInShanghai()]).id().uuidString
+            let questionnaire = try await world.database.unitOfWork { work in
+                try await QuestionnaireFixtures.questionnaire(work, groupID: try await world.groupID(), project: riverside, code: "matrix")
+            }
             let ids = ["id": "", "grantId": grant, "userId": user]
             func objectID(for path: String) -> String {
+                if path.hasPrefix("/v1/questionnaires/") { return questionnaire.uuidString }
                 if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
                 if path.hasPrefix("/v1/org-units/") || path.hasPrefix("/v1/projects/") { return riverside.uuidString }
                 if path.hasPrefix("/v1/buildings/") { return building.uuidString }
@@ -191,10 +195,14 @@ struct InGroupMatrixTests {
                     return task.id
                 }
                 let (_, opportunity) = try await world.customerWithOpportunity(at: unit)
+                let questionnaire = try await world.database.unitOfWork { work in
+                    try await QuestionnaireFixtures.questionnaire(work, groupID: try await world.groupID(), project: unit, code: "matrix")
+                }
                 let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)))
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
-                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString, "grant": grant]
+                        "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString,
+                        "/v1/questionnaires/": questionnaire.uuidString, "grant": grant]
                     .merging(customers) { old, _ in old }
                     .merging(["/v1/opportunities/": opportunity.uuidString, "/v1/tasks/": task.uuidString]) { old, _ in old }
             }

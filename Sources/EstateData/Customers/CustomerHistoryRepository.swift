@@ -70,8 +70,9 @@ public struct CustomerHistoryRepository: Sendable {
         return Int(days ?? 30)
     }
 
-    /// The timeline, newest first: follow-ups and ownership changes (other parts add their events
-    /// here as further branches of the union), keyset-paginated on (at, id).
+    /// The timeline, newest first: follow-ups, ownership changes, opportunity stage changes and
+    /// questionnaire answers (later deals and payments: further branches of the union),
+    /// keyset-paginated on (at, id).
     public func timeline(groupID: UUID, customerID: UUID, before: (at: Date, id: UUID)?, limit: Int) async throws -> [TimelineEntry] {
         let keyset: SQL = before.map { "WHERE (at, id) < (\($0.at), \($0.id))" } ?? ""
         // The customer and every customer merged into it: a merge keeps all their history.
@@ -92,6 +93,14 @@ public struct CustomerHistoryRepository: Sendable {
                                           'note', s.note, 'actor', s.actor)
                 FROM opportunity_stage_history s JOIN opportunities o ON o.group_id = s.group_id AND o.id = s.opportunity_id
                 WHERE s.group_id = \(groupID) AND s.customer_id = ANY(\(family))
+                UNION ALL
+                SELECT r.answered_at, r.id, 'questionnaire', jsonb_build_object('questionnaireId', r.questionnaire_id, 'code', q.code,
+                                          'title', v.definition->>'title', 'version', r.version, 'recordedBy', r.recorded_by,
+                                          'answers', (SELECT count(*) FROM questionnaire_answers a WHERE a.group_id = r.group_id AND a.response_id = r.id))
+                FROM questionnaire_responses r
+                JOIN questionnaires q ON q.group_id = r.group_id AND q.id = r.questionnaire_id
+                JOIN questionnaire_versions v ON v.group_id = r.group_id AND v.questionnaire_id = r.questionnaire_id AND v.number = r.version
+                WHERE r.group_id = \(groupID) AND r.customer_id = ANY(\(family))
             ) t \(keyset) ORDER BY at DESC, id DESC LIMIT \(limit)
             """).map { row in
                 TimelineEntry(at: try row.decode("at"), id: try row.decode("id"), type: try row.decode("type"), detail: try row.decode("detail"))

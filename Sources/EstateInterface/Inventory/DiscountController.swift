@@ -91,8 +91,8 @@ struct DiscountController {
             var violations: [FieldViolation] = []
             let moment: Date?
             if let at = body.at { moment = Self.date(at, field: "at", into: &violations) } else { moment = Date() }
-            if body.paymentMethod.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || body.paymentMethod.count > 64 {
-                violations.append(FieldViolation(field: "paymentMethod", message: "must be 1 to 64 characters, not blank"))
+            if !DictionaryEntry.violations(code: body.paymentMethod, label: nil).isEmpty {
+                violations.append(FieldViolation(field: "paymentMethod", message: "must be a dictionary code (1 to 63 of a-z, 0-9, _)"))
             }
             guard violations.isEmpty, let moment else { throw Problem.validation(violations) }
             let quote = try await database.unitOfWork { work in
