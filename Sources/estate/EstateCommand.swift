@@ -157,7 +157,7 @@ struct Seed: AsyncParsableCommand {
         print("  \(inventory.buildings) buildings, \(describe(inventory)), \(inventory.pricedRooms) priced, "
               + "\(inventory.statusChanges) status changes.")
         let customers = summary.customers
-        print("  \(customers.customers) customers (\(customers.phones) phones, \(customers.followUps) follow-ups) of \(customers.consultants) consultants "
+        print("  \(customers.customers) customers (\(customers.phones) phones, \(customers.followUps) follow-ups, \(customers.opportunities) opportunities) of \(customers.consultants) consultants "
               + "(\(summary.projects.first ?? "")-c01, ...; management: \(ScaleData.managementUser); password \(DemoData.password)).")
         print("  Took \(String(format: "%.2f", seconds)) s (\(seconds > 0 ? Int(Double(inventory.rooms) / seconds) : 0) rooms/s).")
     }

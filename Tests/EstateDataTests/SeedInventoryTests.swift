@@ -200,6 +200,13 @@ struct SeedInventoryTests {
             .map { try $0.decode("id_number", as: String.self) }
         #expect(ids.count == 500)
         #expect(ids.allSatisfy { IDDocument.violations(type: .residentID, number: $0).isEmpty })
+        let opportunities = first.customers.opportunities + second.customers.opportunities
+        #expect(try await count("SELECT count(*) FROM opportunities") == opportunities)
+        #expect(opportunities > totalRooms * 3 && opportunities < totalRooms * 6, "about 45 % of the customers")
+        #expect(try await count("""
+            SELECT count(*) FROM customers c LEFT JOIN opportunities o ON o.group_id = c.group_id AND o.customer_id = c.id
+            WHERE c.stage IS DISTINCT FROM o.stage
+            """) == 0)
         let pooled = try await count("SELECT count(*) FROM customers WHERE owner_id IS NULL")
         #expect(pooled > 0 && pooled < totalRooms)
 

@@ -65,10 +65,15 @@ struct InventoryTests {
             // Bad input is refused as such whatever version it names.
             #expect(try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["floor": 0, "externalCode": "a\u{1}b"],
                                    ifMatch: "\"7\"").errorFields.sorted() == ["externalCode", "floor"])
+            // null is not "absent": the contract says which fields may be null, and the number may not.
+            #expect(try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["number": NSNull()], ifMatch: "\"1\"").errorFields == ["number"])
             // PostgreSQL text cannot hold NUL: refused naming the field, or the parameter, never cut short.
             let nul = try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["view": "ok", "externalCode": "a\u{0}b"], ifMatch: "\"1\"")
             #expect(nul.status == .badRequest && nul.errorFields == ["externalCode"], "\(nul.text)")
             #expect(try await call(client, .get, "/v1/rooms?layout=a%00b", controller).status == .badRequest)
+            // Text the checks let through but the database cannot hold: 422, never cut short.
+            let nulName = try await call(client, .post, "/v1/projects/\(riverside)/buildings", controller, ["code": "nul", "name": "a\u{0}b"])
+            #expect(nulName.status == .unprocessableContent && nulName.code == "unstorable-text", "\(nulName.text)")
             let patched = try await call(client, .patch, "/v1/rooms/\(roomID)", controller, ["view": "city", "builtAreaActual": "121.00"], ifMatch: "\"1\"")
             #expect(patched.status == .ok, "\(patched.text)")
             #expect(patched.etag == "\"2\"")

@@ -30,7 +30,7 @@ public enum DataError: Error, Sendable, Hashable, CustomStringConvertible {
     case unavailable(String)
     /// A statement ran longer than `statement_timeout` (HTTP 503).
     case timedOut
-    /// Text the database cannot hold (the NUL character) reached a statement (HTTP 400).
+    /// Text the database cannot hold (the NUL character) reached a statement (HTTP 422).
     case unstorableText
     /// Anything else; logged, never shown to clients (HTTP 500).
     case internalFailure(String)

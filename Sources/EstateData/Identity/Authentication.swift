@@ -53,7 +53,9 @@ extension Database {
     /// the user is inactive (the caller cannot tell which, and it takes as long either way).
     public func login(groupCode: String, username: String, password: String,
                       settings: AuthenticationSettings) async throws -> LoginSession? {
-        let found = try await unitOfWork { try await $0.users.credentials(groupCode: groupCode, username: username.lowercased()) }
+        // Codes and user names never hold control characters (nor NUL, which text cannot): no such user.
+        let plausible = !CustomerText.hasControlCharacter(groupCode) && !CustomerText.hasControlCharacter(username)
+        let found = plausible ? try await unitOfWork { try await $0.users.credentials(groupCode: groupCode, username: username.lowercased()) } : nil
         guard let found else {
             _ = try await settings.hasher.hash(password)  // same work as a real check
             return nil

@@ -8,10 +8,12 @@ public struct CustomerCounts: Sendable, Hashable {
     public var customers = 0
     public var phones = 0
     public var followUps = 0
+    public var opportunities = 0
 
     public static func + (lhs: CustomerCounts, rhs: CustomerCounts) -> CustomerCounts {
         CustomerCounts(consultants: lhs.consultants + rhs.consultants, customers: lhs.customers + rhs.customers,
-                       phones: lhs.phones + rhs.phones, followUps: lhs.followUps + rhs.followUps)
+                       phones: lhs.phones + rhs.phones, followUps: lhs.followUps + rhs.followUps,
+                       opportunities: lhs.opportunities + rhs.opportunities)
     }
 }
 
@@ -30,6 +32,10 @@ enum CustomerSeed {
     /// Sources and grades with their weights (per mille).
     static let sources: [(String, Int)] = [("walk_in", 450), ("call", 250), ("owner_referral", 150), ("agency", 150)]
     static let grades: [(String, Int)] = [("a", 80), ("b", 220), ("c", 400), ("d", 300)]
+    /// Stages of the one opportunity 45 % of customers have, and why lost ones were lost.
+    static let stages: [(String, Int)] = [("first_visit", 400), ("revisit", 250), ("intent", 150), ("lost", 150), ("reserved", 20),
+                                          ("subscribed", 15), ("contracted", 15)]
+    static let lostReasons: [(String, Int)] = [("price", 400), ("location", 200), ("competitor", 300), ("financing", 100)]
     static let followUpKinds: [(String, Int)] = [("call", 450), ("visit", 300), ("message", 180), ("email", 50), ("complaint", 10), ("suggestion", 10)]
 
     static func weighted(_ items: [(String, Int)], _ random: inout SeedRandom) -> String {
@@ -82,12 +88,12 @@ extension UnitOfWork {
         let customerCount = rooms * 10
         let twoYears = 2 * 365 * 86_400.0
         let shanghai = TimeZone(identifier: "Asia/Shanghai")!
-        struct Made { let id: UUID; let created: Date; let owner: UUID?; let followUps: [Date] }
+        struct Made { let id: UUID; let created: Date; let owner: UUID?; let followUps: [Date]; let stage: String? }
         var made: [Made] = []
         made.reserveCapacity(customerCount)
         counts.customers = try await transaction.copyIn(table: "customers", columns: [
             "group_id", "id", "project_id", "kind", "name", "name_key", "gender", "birth_date", "id_type", "id_number", "source",
-            "media", "intent_grade", "owner_id", "pooled_at", "last_follow_up_at", "protected_until", "created_by", "created_at", "updated_at",
+            "media", "intent_grade", "owner_id", "pooled_at", "last_follow_up_at", "protected_until", "stage", "created_by", "created_at", "updated_at",
         ]) { writer in
             for sequence in 0..<customerCount {
                 let created = now.addingTimeInterval(-Double(random.int(0...Int(twoYears))))
@@ -101,7 +107,8 @@ extension UnitOfWork {
                 let birth = LocalDate(year: random.int(1950...2002), month: random.int(1...12), day: random.int(1...28))!
                 let withID = random.chance(400)
                 let protectedUntil = (last ?? created).addingTimeInterval(30 * 86_400)
-                made.append(Made(id: UUIDv7.make(at: created), created: created, owner: pooled ? nil : owner, followUps: followUps))
+                let stage = random.chance(450) ? CustomerSeed.weighted(CustomerSeed.stages, &random) : nil
+                made.append(Made(id: UUIDv7.make(at: created), created: created, owner: pooled ? nil : owner, followUps: followUps, stage: stage))
                 try await writer.write([
                     group, made[made.count - 1].id.pqText(), projectText, "person", name.capitalized, CustomerText.normalizedName(name),
                     random.chance(500) ? "female" : "male", birth.description, withID ? "resident_id" : nil,
@@ -109,7 +116,7 @@ extension UnitOfWork {
                     CustomerSeed.weighted(CustomerSeed.sources, &random), random.chance(600) ? "online" : nil,
                     CustomerSeed.weighted(CustomerSeed.grades, &random), pooled ? nil : owner.pqText(),
                     pooled ? min(protectedUntil, now).pqText() : nil, last?.pqText(), pooled ? nil : protectedUntil.pqText(),
-                    owner.pqText(), created.pqText(), (last ?? created).pqText(),
+                    stage, owner.pqText(), created.pqText(), (last ?? created).pqText(),
                 ])
             }
         }
@@ -141,6 +148,30 @@ extension UnitOfWork {
                                             CustomerSeed.weighted(CustomerSeed.followUpKinds, &random), at.pqText(),
                                             (customer.owner ?? consultants[0]).pqText(), "Follow-up \(number + 1)",
                                             random.chance(500) ? "interested" : nil, next])
+                }
+            }
+        }
+        // One opportunity for 45 % of the customers, in their project, with its stage history
+        // (made at first_visit, then moved to where it stands); customers.stage was written above.
+        let opportunities = made.compactMap { customer in customer.stage.map { (customer, $0, UUIDv7.make(at: customer.created)) } }
+        var lost: [UUID: String] = [:]
+        for (_, stage, id) in opportunities where stage == "lost" { lost[id] = CustomerSeed.weighted(CustomerSeed.lostReasons, &random) }
+        counts.opportunities = try await transaction.copyIn(table: "opportunities", columns: [
+            "group_id", "id", "customer_id", "project_id", "stage", "lost_reason", "consultant_id", "created_at", "updated_at",
+        ], rows: opportunities.lazy.map { customer, stage, id -> [String?] in
+            [group, id.pqText(), customer.id.pqText(), projectText, stage, lost[id], customer.owner?.pqText(),
+             customer.created.pqText(), (customer.followUps.last ?? customer.created).pqText()]
+        })
+        _ = try await transaction.copyIn(table: "opportunity_stage_history", columns: [
+            "group_id", "id", "opportunity_id", "customer_id", "from_stage", "to_stage", "actor", "lost_reason", "at",
+        ]) { writer in
+            for (customer, stage, id) in opportunities {
+                try await writer.write([group, UUIDv7.make(at: customer.created).pqText(), id.pqText(), customer.id.pqText(), nil,
+                                        "first_visit", AuditActor.system.historyText, nil, customer.created.pqText()])
+                if stage != "first_visit" {
+                    let at = customer.followUps.last ?? customer.created.addingTimeInterval(86_400)
+                    try await writer.write([group, UUIDv7.make(at: at).pqText(), id.pqText(), customer.id.pqText(), "first_visit",
+                                            stage, AuditActor.system.historyText, lost[id], at.pqText()])
                 }
             }
         }

@@ -184,3 +184,11 @@ struct CustomerBody: ResponseEncodable, Sendable {
         updatedAt = c.updatedAt
     }
 }
+
+extension CustomerFields: NullableFields {
+    static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
+    static let nullableFields: Set<String> = [
+        "gender", "birthDate", "idType", "idNumber", "email", "address", "occupation", "incomeBand", "family", "habits",
+        "media", "intentGrade", "notes",
+    ]
+}

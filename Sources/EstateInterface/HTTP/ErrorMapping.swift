@@ -13,7 +13,8 @@ extension DataError {
             logger.warning("database statement timed out")
             return .unavailable("The database took too long to answer; retry shortly.", retryAfterSeconds: 2)
         case .unstorableText:
-            return .badRequest("Text must not contain the NUL character (U+0000).")
+            // Valid JSON and valid per the contract, but text the database cannot hold: unprocessable.
+            return Problem(status: .unprocessableContent, code: "unstorable-text", detail: "Text must not contain the NUL character (U+0000).")
         case .internalFailure(let reason):
             logger.error("database failure", metadata: ["reason": .string(reason)])
             return .internalError

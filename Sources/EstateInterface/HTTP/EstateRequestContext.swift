@@ -71,6 +71,10 @@ public struct EstateRequestDecoder: RequestDecoder {
             throw Problem.contentTooLarge(limit: context.maxUploadSize)
         }
         let data = Data(buffer: buffer)
+        if let strict = T.self as? any NullableFields.Type,
+           case let refused = NullMembers.refused(in: data, fields: strict.fieldNames, allowed: strict.nullableFields), !refused.isEmpty {
+            throw Problem.validation(refused.map { FieldViolation(field: $0, message: "must not be null (leave it out instead)") })
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {

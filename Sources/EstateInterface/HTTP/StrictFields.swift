@@ -19,3 +19,22 @@ extension Decoder {
         }
     }
 }
+
+/// A body type with optional members that must not be JSON `null` unless listed: such a member
+/// set to `null` is a 400 naming it, never read as absent (`{"number": null}` is not "keep the
+/// number"). Members the type does not know are left to its own decoding.
+protocol NullableFields {
+    /// The body's members.
+    static var fieldNames: Set<String> { get }
+    /// The members that may be null (a field to clear).
+    static var nullableFields: Set<String> { get }
+}
+
+enum NullMembers {
+    /// The top-level members of a JSON object body that are `null` and may not be.
+    static func refused(in body: Data, fields: Set<String>, allowed: Set<String>) -> [String] {
+        guard body.range(of: Data("null".utf8)) != nil,
+              let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return [] }
+        return object.filter { $0.value is NSNull && fields.contains($0.key) && !allowed.contains($0.key) }.map(\.key).sorted()
+    }
+}

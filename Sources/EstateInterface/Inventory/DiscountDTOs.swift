@@ -124,7 +124,7 @@ struct UpdateDiscountScheme: Decodable {
     var stackingOrder: Int?
     var active: Bool?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, kind, percent, amount, paymentMethods, validFrom, validUntil, buildingIds, roomIds, stackingOrder, active
     }
 
@@ -202,4 +202,15 @@ struct QuoteBody: ResponseEncodable {
         breachesFloor = quote.breachesFloor
         approvalRequired = quote.breachesFloor
     }
+}
+
+extension UpdateDiscountScheme: NullableFields {
+    static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
+    static let nullableFields: Set<String> = ["validFrom", "validUntil"]
+}
+
+extension CreateDiscountScheme: NullableFields {
+    static let fieldNames: Set<String> = ["code", "name", "kind", "percent", "amount", "paymentMethods", "validFrom", "validUntil",
+                                          "buildingIds", "roomIds", "stackingOrder", "active"]
+    static let nullableFields: Set<String> = []
 }

@@ -122,6 +122,14 @@ struct RoomBody: ResponseEncodable {
 
 /// A room's attributes as sent by clients: every field optional, so that the same shape serves
 /// creation (where `number`, `floor` and `stack` are required) and partial updates.
+extension RoomInput: NullableFields {
+    static let fieldNames: Set<String> = [
+        "number", "entrance", "floor", "stack", "kind", "layout", "orientation", "view", "builtAreaForecast", "internalAreaForecast",
+        "builtAreaActual", "internalAreaActual", "pricingBasis", "sharedLand", "externalCode",
+    ]
+    static let nullableFields: Set<String> = []
+}
+
 struct RoomInput: Decodable {
     var number: String?
     var entrance: Int?
@@ -212,4 +220,14 @@ struct StatusChangeBody: ResponseEncodable {
 
 struct ListBody<Item: Encodable & Sendable>: ResponseEncodable {
     let items: [Item]
+}
+
+extension CreateBuilding: NullableFields {
+    static let fieldNames: Set<String> = ["code", "name", "phaseId"]
+    static let nullableFields: Set<String> = []
+}
+
+extension UpdateBuilding: NullableFields {
+    static let fieldNames: Set<String> = ["code", "name", "phaseId"]
+    static let nullableFields: Set<String> = []
 }

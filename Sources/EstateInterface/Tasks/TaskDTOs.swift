@@ -218,3 +218,8 @@ enum TaskCursor {
         return TaskListKey(dueOn: dueOn, minute: minute, id: id)
     }
 }
+
+extension RescheduleTask: NullableFields {
+    static let fieldNames = Set(CodingKeys.allCases.map(\.stringValue))
+    static let nullableFields: Set<String> = ["dueTime"]
+}
