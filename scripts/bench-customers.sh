@@ -4,7 +4,7 @@
 #
 #   BENCH_CLIENTS   space-separated concurrency levels (default 16)
 #   BENCH_SECONDS   duration of each run in seconds (default 10)
-#   BENCH_PROJECTS  scale projects to seed (default 36: about 1,000,000 customers)
+#   BENCH_PROJECTS  scale projects to seed (default 40: about 1,040,000 customers)
 #   BENCH_PORT      HTTP port of the benchmarked server (default 18081)
 #
 # The database `estate_customer_bench` gets the migrations and `estate seed --scale N` (kept
@@ -23,7 +23,7 @@ cd "$ROOT"
 
 CLIENTS="${BENCH_CLIENTS:-16}"
 SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
-PROJECTS="${BENCH_PROJECTS:-36}"
+PROJECTS="${BENCH_PROJECTS:-40}"
 PORT="${BENCH_PORT:-18081}"
 
 bash scripts/deps.sh wrk
@@ -46,7 +46,7 @@ export ESTATE_DATABASE_URL="$DB_URL" ESTATE_LOG_LEVEL=error ESTATE_HTTP_PORT="$P
 
 if ! psql_q "$BASE_URL" -tA -c "SELECT 1 FROM pg_database WHERE datname = 'estate_customer_bench'" | grep -q 1 \
    || [ "$(psql_q "$DB_URL" -tA -c "SELECT count(*) FROM org_units WHERE code LIKE 'scale-p%'" 2>/dev/null || echo 0)" -lt "$PROJECTS" ]; then
-    psql_q "$BASE_URL" -c 'DROP DATABASE IF EXISTS estate_customer_bench' -c 'CREATE DATABASE estate_customer_bench' >/dev/null
+    psql_q "$BASE_URL" -c 'DROP DATABASE IF EXISTS estate_customer_bench WITH (FORCE)' -c 'CREATE DATABASE estate_customer_bench' >/dev/null
     "$ESTATE" migrate >&2
     echo "bench: estate seed --scale $PROJECTS (takes a few minutes)" >&2
     "$ESTATE" seed --scale "$PROJECTS" --jobs 2 >&2
@@ -129,13 +129,13 @@ cat >"$WORK/check.sql" <<SQL
 \set i random(1, 2000)
 SELECT project_id AS pid, name AS nm, number AS ph FROM bench_sample WHERE i = :i \gset
 $AUTH
-SELECT group_id, id, parent_id, kind, code, name, active, path, version FROM org_units WHERE group_id = '$GROUP_ID' AND id = :'pid';
+SELECT group_id, id, parent_id, kind, code, name, active, path, version FROM org_units WHERE group_id = '$GROUP_ID' AND id = :pid;
 SELECT d.group_id, d.id, d.project_id, d.name, d.field_sets, d.action, d.active, d.version, coalesce(o.path, ARRAY[r.id]) AS path
 FROM duplicate_rules d LEFT JOIN org_units o ON o.group_id = d.group_id AND o.id = d.project_id
 JOIN org_units r ON r.group_id = d.group_id AND r.parent_id IS NULL
-WHERE d.group_id = '$GROUP_ID' AND (d.project_id IS NULL OR d.project_id = :'pid') AND d.active ORDER BY d.id;
+WHERE d.group_id = '$GROUP_ID' AND (d.project_id IS NULL OR d.project_id = :pid) AND d.active ORDER BY d.id;
 WITH hits AS (
-    SELECT p.customer_id AS id FROM customer_phones p WHERE p.group_id = '$GROUP_ID' AND p.number = ANY(ARRAY[:'ph'])
+    SELECT p.customer_id AS id FROM customer_phones p WHERE p.group_id = '$GROUP_ID' AND p.number = ANY(ARRAY[:ph])
     UNION SELECT c.id FROM customers c WHERE c.group_id = '$GROUP_ID' AND c.id_number = NULL AND c.merged_into IS NULL
     UNION SELECT c.id FROM customers c WHERE c.group_id = '$GROUP_ID' AND c.name_key = NULL AND c.merged_into IS NULL)
 SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number, o.name AS project_name, u.display_name AS owner_name,
@@ -160,7 +160,7 @@ WHERE c.group_id = '$GROUP_ID' AND c.merged_into IS NULL AND c.approval <> 'reje
     o.path && ARRAY['$ROOT_UNIT']::uuid[]
     OR (o.path && ARRAY[]::uuid[] AND (c.owner_id = '$USER_ID' OR c.owner_id IS NULL))
     OR EXISTS (SELECT 1 FROM customer_shares s WHERE s.group_id = c.group_id AND s.customer_id = c.id AND s.user_id = '$USER_ID'))
-  AND EXISTS (SELECT 1 FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id AND p.number LIKE :'frag')
+  AND EXISTS (SELECT 1 FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id AND p.number LIKE :frag)
 ORDER BY c.id LIMIT 20;
 SQL
 chmod 644 "$WORK"/*.sql

@@ -207,6 +207,14 @@ struct SeedInventoryTests {
             SELECT count(*) FROM customers c LEFT JOIN opportunities o ON o.group_id = c.group_id AND o.customer_id = c.id
             WHERE c.stage IS DISTINCT FROM o.stage
             """) == 0)
+        // Seeded customers read back through the repository like any other (needs stored as `{}` included).
+        let someID = try #require(try await pool.query("SELECT group_id, id FROM customers LIMIT 1").firstRow)
+        let reread = try TestDatabase.database(url: url)
+        let customer = try await reread.unitOfWork { work in
+            try await work.customers.find(groupID: try someID.decode("group_id"), id: try someID.decode("id"))
+        }
+        #expect(customer?.profile.needs == CustomerNeeds())
+        await reread.close()
         let pooled = try await count("SELECT count(*) FROM customers WHERE owner_id IS NULL")
         #expect(pooled > 0 && pooled < totalRooms)
 

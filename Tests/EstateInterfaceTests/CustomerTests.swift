@@ -154,6 +154,9 @@ struct CustomerTests {
             #expect(mine.status == .ok && mine.etag == "\"1\"")
             #expect((mine.body["phones"] as? [[String: Any]])?.compactMap { $0["number"] as? String } == ["13800138000", "02165528888"])
             #expect((mine.body["needs"] as? [String: Any])?["areaTo"] as? String == "120.50")
+            // A customer stored with no needs at all (as the scale seed writes them) reads as empty needs.
+            let bare = try await call(client, .post, "/v1/projects/\(riverside)/customers", consultant, ["name": "Bare", "source": "call", "needs": [String: Any]()])
+            #expect(bare.status == .created && ((bare.body["customer"] as? [String: Any])?["needs"] as? [String: Any])?["layouts"] as? [String] == [], "\(bare.text)")
             #expect(try await call(client, .get, "/v1/customers/\(id)", second.token).status == .notFound)
             #expect(try await call(client, .get, "/v1/customers?projectId=\(riverside)", second.token).items.isEmpty)
             #expect(try await call(client, .get, "/v1/customers/\(id)", other).status == .notFound)

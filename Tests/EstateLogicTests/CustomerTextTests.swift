@@ -1,4 +1,5 @@
 import EstateLogic
+import Foundation
 import Testing
 
 @Suite("Customer text")
@@ -33,5 +34,15 @@ struct CustomerTextTests {
         #expect(!CustomerText.hasControlCharacter("张三 Smith-Jones 123"))
         #expect(!CustomerText.hasControlCharacter("\u{200B}"))  // format (Cf), not control
         #expect(!CustomerText.hasControlCharacter(""))
+    }
+}
+
+@Suite("Customer needs")
+struct CustomerNeedsTests {
+    @Test func anEmptyObjectIsNothingKnownYet() throws {
+        let decoded = try JSONDecoder().decode(CustomerNeeds.self, from: Data("{}".utf8))
+        #expect(decoded == CustomerNeeds())
+        let some = try JSONDecoder().decode(CustomerNeeds.self, from: Data(#"{"budget":"3000000","purpose":"upgrade"}"#.utf8))
+        #expect(some.budget == Money("3000000") && some.layouts.isEmpty && some.purpose == .upgrade)
     }
 }

@@ -38,6 +38,20 @@ public struct CustomerNeeds: Sendable, Hashable, Codable {
     public var areaTo: Area?
     public var purpose: PurchasePurpose?
 
+    enum CodingKeys: String, CodingKey {
+        case budget, layouts, areaFrom, areaTo, purpose
+    }
+
+    /// Every member may be absent (`{}` is "nothing known yet"); `layouts` is then empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        budget = try c.decodeIfPresent(Money.self, forKey: .budget)
+        layouts = try c.decodeIfPresent([String].self, forKey: .layouts) ?? []
+        areaFrom = try c.decodeIfPresent(Area.self, forKey: .areaFrom)
+        areaTo = try c.decodeIfPresent(Area.self, forKey: .areaTo)
+        purpose = try c.decodeIfPresent(PurchasePurpose.self, forKey: .purpose)
+    }
+
     public init(budget: Money? = nil, layouts: [String] = [], areaFrom: Area? = nil, areaTo: Area? = nil, purpose: PurchasePurpose? = nil) {
         self.budget = budget
         self.layouts = layouts
