@@ -25,22 +25,9 @@ CLIENTS="${BENCH_CLIENTS:-16}"
 SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 PORT="${BENCH_PORT:-18080}"
 
-bash scripts/deps.sh wrk
-bash scripts/pg.sh start
-BASE_URL="$(bash scripts/pg.sh url)"
-DB_URL="${BASE_URL/:\/\/\/estate\?/:///estate_grid_bench?}"
-[ "$DB_URL" != "$BASE_URL" ] || { echo "bench: cannot derive the bench URL from $BASE_URL" >&2; exit 1; }
-
-PGBENCH=""
-for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V); do
-    [ -x "$d/pgbench" ] && PGBENCH="$d/pgbench"
-done
-[ -n "$PGBENCH" ] || PGBENCH="$(command -v pgbench)" || { echo "bench: pgbench not found" >&2; exit 1; }
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-
-echo "bench: swift build -c release --product estate" >&2
-swift build -c release --product estate >&2
-ESTATE="$ROOT/.build/release/estate"
+BENCH_DB=estate_grid_bench
+# shellcheck source=bench-http-setup.sh
+source scripts/bench-http-setup.sh
 
 psql_q "$BASE_URL" -c 'DROP DATABASE IF EXISTS estate_grid_bench' -c 'CREATE DATABASE estate_grid_bench' >/dev/null
 export ESTATE_DATABASE_URL="$DB_URL" ESTATE_LOG_LEVEL=error ESTATE_HTTP_PORT="$PORT" ESTATE_BCRYPT_COST=4
