@@ -14,7 +14,7 @@ struct OpportunityController {
             let id = try context.parameters.require("id", as: UUID.self)
             let body = try await request.decode(as: CreateOpportunity.self, context: context)
             let stage = body.stage ?? .firstVisit
-            let note = Self.trimmed(body.note)
+            let note = body.note.nonBlankTrimmed
             let violations = OpportunityStages.creationViolations(stage: stage, note: note)
             guard violations.isEmpty else { throw Problem.validation(violations) }
             let caller = try context.requireCaller()
@@ -59,7 +59,7 @@ struct OpportunityController {
             let id = try context.parameters.require("id", as: UUID.self)
             let version = try Versioning.requiredVersion(request)
             let body = try await request.decode(as: StageChangeInput.self, context: context)
-            let note = Self.trimmed(body.note)
+            let note = body.note.nonBlankTrimmed
             let violations = OpportunityStages.violations(stage: body.stage, lostReason: body.lostReason, note: note)
             guard violations.isEmpty else { throw Problem.validation(violations) }
             let caller = try context.requireCaller()
@@ -88,7 +88,9 @@ struct OpportunityController {
         }
         routes.add(.get, "/v1/projects/{id}/pipeline", access: .permission(.customersRead)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
-            let from = try Self.date(request, "from"), to = try Self.date(request, "to")
+            var query = QueryReader(request)
+            let from = query.day("from"), to = query.day("to")
+            try query.finish()
             let caller = try context.requireCaller()
             return try await database.unitOfWork { work in
                 let project = try await context.inventory.project(work, id, .customersRead)
@@ -144,20 +146,6 @@ struct OpportunityController {
         return unit.id
     }
 
-    /// The query parameter `name` as a date `YYYY-MM-DD`, nil when absent.
-    static func date(_ request: Request, _ name: String) throws -> LocalDate? {
-        guard let text = request.uri.queryParameters[name[...]].map(String.init) else { return nil }
-        guard let date = LocalDate(text) else {
-            throw Problem.badRequest("Bad query parameter.", errors: [.init(field: name, message: "must be a date YYYY-MM-DD")])
-        }
-        return date
-    }
-
-    /// Trimmed text; nil when absent or blank.
-    static func trimmed(_ text: String?) -> String? {
-        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-        return trimmed
-    }
 }
 
 extension Opportunity {

@@ -228,14 +228,10 @@ struct QuestionnaireController {
     /// `from` and `to`: days `YYYY-MM-DD`, both included, in the group's time zone; either may be
     /// absent (an open end). A `to` before `from` is an empty period.
     static func period(_ request: Request) throws -> (from: LocalDate?, to: LocalDate?) {
-        func day(_ name: String) throws -> LocalDate? {
-            guard let text = request.uri.queryParameters[name[...]] else { return nil }
-            guard let date = LocalDate(String(text)) else {
-                throw Problem.badRequest("Bad query parameter.", errors: [.init(field: name, message: "must be a date YYYY-MM-DD")])
-            }
-            return date
-        }
-        return (try day("from"), try day("to"))
+        var query = QueryReader(request)
+        let period = (from: query.day("from"), to: query.day("to"))
+        try query.finish()
+        return period
     }
 
     /// `ids`: 1 to 50 questionnaire ids separated by commas (repeats count once).

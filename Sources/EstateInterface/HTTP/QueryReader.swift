@@ -31,7 +31,18 @@ struct QueryReader {
         parsed(name, "must be true or false") { $0 == "true" ? true : $0 == "false" ? false : nil }
     }
 
+    /// A calendar day `YYYY-MM-DD`.
+    mutating func day(_ name: String) -> LocalDate? { parsed(name, "must be a date YYYY-MM-DD") { LocalDate($0) } }
+
     mutating func date(_ name: String) -> Date? { parsed(name, "must be an RFC 3339 date-time") { RFC3339.date(from: $0) } }
+
+    /// A comma-separated list of `T`'s raw values (an enum's cases).
+    mutating func values<T: RawRepresentable<String> & CaseIterable>(_ name: String, of type: T.Type) -> [T] {
+        parsed(name, "must be a comma-separated list of \(T.allCases.map(\.rawValue).joined(separator: ", "))") { raw -> [T]? in
+            let values = raw.split(separator: ",").map { T(rawValue: String($0)) }
+            return !values.isEmpty && values.allSatisfy { $0 != nil } ? values.compactMap { $0 } : nil
+        } ?? []
+    }
 
     /// A comma-separated list of codes (lower-case ASCII letters, digits and `_`, 1 to 63 each), as dictionary and enum codes are.
     mutating func codes(_ name: String) -> [String] {

@@ -67,40 +67,23 @@ struct GridController {
 
     /// The filters of `GET /v1/rooms`; a malformed one is a 400 naming the parameter.
     static func roomQuery(_ request: Request) throws -> RoomQuery {
-        let parameters = request.uri.queryParameters
-        var violations: [FieldViolation] = []
-        func text(_ name: String) -> String? { parameters[name[...]].map { String($0) } }
-        func parsed<T>(_ name: String, _ parse: (String) -> T?, _ message: String) -> T? {
-            guard let raw = text(name) else { return nil }
-            guard let value = parse(raw) else { violations.append(FieldViolation(field: name, message: message)); return nil }
-            return value
-        }
-        func list<T: RawRepresentable<String> & CaseIterable>(_ name: String, _ type: T.Type) -> [T] {
-            guard let raw = text(name) else { return [] }
-            let values = raw.split(separator: ",").map { T(rawValue: String($0)) }
-            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-                violations.append(FieldViolation(field: name, message: "must be a comma-separated list of \(T.allCases.map(\.rawValue).joined(separator: ", "))"))
-                return []
-            }
-            return values.compactMap { $0 }
-        }
+        var reader = QueryReader(request)
         var query = RoomQuery()
-        query.projectID = parsed("projectId", { UUID(uuidString: $0) }, "must be a UUID")
-        query.buildingID = parsed("buildingId", { UUID(uuidString: $0) }, "must be a UUID")
-        query.kinds = list("kind", RoomKind.self)
-        query.statuses = list("status", RoomStatus.self)
-        query.layout = parsed("layout", { RoomAttributes.isCode($0) ? $0 : nil }, "must be 1 to 64 characters without control characters")
-        query.orientation = parsed("orientation", { RoomAttributes.isCode($0) ? $0 : nil }, "must be 1 to 64 characters without control characters")
+        query.projectID = reader.uuid("projectId")
+        query.buildingID = reader.uuid("buildingId")
+        query.kinds = reader.values("kind", of: RoomKind.self)
+        query.statuses = reader.values("status", of: RoomStatus.self)
+        let code = "must be 1 to 64 characters without control characters"
+        query.layout = reader.parsed("layout", code) { RoomAttributes.isCode($0) ? $0 : nil }
+        query.orientation = reader.parsed("orientation", code) { RoomAttributes.isCode($0) ? $0 : nil }
         let floor: (String) -> Int? = { Int($0).flatMap { (-1000...1000).contains($0) ? $0 : nil } }
-        query.minFloor = parsed("floorMin", floor, "must be a whole number from -1000 to 1000")
-        query.maxFloor = parsed("floorMax", floor, "must be a whole number from -1000 to 1000")
-        query.minArea = parsed("areaMin", { Area($0) }, "must be an area such as 89.5")
-        query.maxArea = parsed("areaMax", { Area($0) }, "must be an area such as 120")
-        query.minPrice = parsed("priceMin", { Money($0) }, "must be an amount such as 1500000")
-        query.maxPrice = parsed("priceMax", { Money($0) }, "must be an amount such as 3000000.50")
-        guard violations.isEmpty else {
-            throw Problem.badRequest("Bad query parameter.", errors: violations.map { .init(field: $0.field, message: $0.message) })
-        }
+        query.minFloor = reader.parsed("floorMin", "must be a whole number from -1000 to 1000", floor)
+        query.maxFloor = reader.parsed("floorMax", "must be a whole number from -1000 to 1000", floor)
+        query.minArea = reader.parsed("areaMin", "must be an area such as 89.5") { Area($0) }
+        query.maxArea = reader.parsed("areaMax", "must be an area such as 120") { Area($0) }
+        query.minPrice = reader.parsed("priceMin", "must be an amount such as 1500000") { Money($0) }
+        query.maxPrice = reader.parsed("priceMax", "must be an amount such as 3000000.50") { Money($0) }
+        try reader.finish()
         return query
     }
 }

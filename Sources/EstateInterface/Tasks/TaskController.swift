@@ -37,7 +37,7 @@ struct TaskController {
             let body = try await request.decode(as: CreateTask.self, context: context)
             let caller = try context.requireCaller()
             let title = body.title.trimmingCharacters(in: .whitespacesAndNewlines)
-            let notes = Self.trimmed(body.notes)
+            let notes = body.notes.nonBlankTrimmed
             let kind = body.kind ?? .manual
             var violations = WorkTask.violations(title: body.title, notes: notes, kind: kind)
             let dueOn: LocalDate?
@@ -118,8 +118,10 @@ struct TaskController {
         routes.add(.get, "/v1/team/tasks", access: .permission(.tasksAssign)) { request, context in
             let caller = try context.requireCaller()
             let query = try ListQuery(request)
-            let orgUnitID = try Self.uuid(request, "orgUnitId")
-            let assigneeID = try Self.uuid(request, "assigneeId")
+            var reader = QueryReader(request)
+            let orgUnitID = reader.uuid("orgUnitId")
+            let assigneeID = reader.uuid("assigneeId")
+            try reader.finish()
             return try await database.unitOfWork { work in
                 var units = Array(caller.scope.units(with: .tasksAssign))
                 if let orgUnitID {
@@ -170,24 +172,9 @@ struct TaskController {
         .dueOutOfRange(earliest: agenda.acceptedDue.lowerBound, latest: agenda.acceptedDue.upperBound)
     }
 
-    /// The UUID query parameter `name`, nil when absent; a 400 naming it when it is not a UUID.
-    static func uuid(_ request: Request, _ name: String) throws -> UUID? {
-        guard let text = request.uri.queryParameters[name[...]] else { return nil }
-        guard let id = UUID(uuidString: String(text)) else {
-            throw Problem.badRequest("Bad query parameter.", errors: [.init(field: name, message: "must be a UUID")])
-        }
-        return id
-    }
-
-    /// Optional free text without surrounding whitespace; blank is none.
-    static func trimmed(_ value: String?) -> String? {
-        guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-        return trimmed
-    }
-
     /// The note on a change (kept in the task's history): at most 500 characters.
     static func note(_ value: String?) throws -> String? {
-        let note = trimmed(value)
+        let note = value.nonBlankTrimmed
         if let violation = WorkTask.textViolation(note, field: "note", limit: 500) { throw Problem.validation([violation]) }
         return note
     }

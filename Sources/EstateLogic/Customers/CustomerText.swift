@@ -26,9 +26,12 @@ public enum CustomerText {
     }
 
     /// Whether `text` holds a control character (Unicode general category Cc: U+0000–U+001F and
-    /// U+007F–U+009F, including tabs and line breaks).
-    public static func hasControlCharacter(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    /// U+007F–U+009F); tabs and line breaks count too unless `allowingLineBreaks` (free text: notes,
+    /// answers, reasons).
+    public static func hasControlCharacter(_ text: String, allowingLineBreaks: Bool = false) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            scalar.properties.generalCategory == .control && !(allowingLineBreaks && (scalar == "\t" || scalar == "\n" || scalar == "\r"))
+        }
     }
 
     /// `text` with all but its first 3 and last 4 characters replaced by `*`, or, when it has at most

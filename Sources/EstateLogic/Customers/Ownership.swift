@@ -101,7 +101,7 @@ public enum Reassignment {
         if trimmed.isEmpty {
             result.append(FieldViolation(field: "reason", message: "is required"))
         } else if trimmed.count > maximumReason
-                    || trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+                    || CustomerText.hasControlCharacter(trimmed, allowingLineBreaks: true) {
             result.append(FieldViolation(field: "reason", message: "must be at most \(maximumReason) characters without control characters"))
         }
         return result

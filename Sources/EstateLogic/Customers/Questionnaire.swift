@@ -371,7 +371,7 @@ public enum Questionnaire {
     /// control characters other than tab, line feed and carriage return.
     public static func isAnswerText(_ text: String) -> Bool {
         (1...maximumAnswerText).contains(text.unicodeScalars.count)
-            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control && !["\t", "\n", "\r"].contains($0) }
+            && !CustomerText.hasControlCharacter(text, allowingLineBreaks: true)
             && !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 

@@ -177,7 +177,7 @@ public struct WorkTask: Sendable, Hashable {
     public static func violations(title: String, notes: String?, kind: TaskKind) -> [FieldViolation] {
         var result: [FieldViolation] = []
         let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || title.count > maximumTitle || title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if trimmed.isEmpty || title.count > maximumTitle || CustomerText.hasControlCharacter(title) {
             result.append(FieldViolation(field: "title", message: "must be 1 to \(maximumTitle) characters, not blank, without control characters"))
         }
         if let violation = textViolation(notes, field: "notes", limit: maximumNotes) { result.append(violation) }
@@ -191,8 +191,7 @@ public struct WorkTask: Sendable, Hashable {
     /// characters but tab and line breaks; nil when it holds (or there is no text).
     public static func textViolation(_ text: String?, field: String, limit: Int) -> FieldViolation? {
         guard let text else { return nil }
-        let allowed: Set<Unicode.Scalar> = ["\t", "\n", "\r"]
-        if text.count > limit || text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+        if text.count > limit || CustomerText.hasControlCharacter(text, allowingLineBreaks: true) {
             return FieldViolation(field: field, message: "must be at most \(limit) characters, without control characters but tabs and line breaks")
         }
         return nil
