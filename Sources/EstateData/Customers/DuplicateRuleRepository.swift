@@ -39,17 +39,25 @@ public struct DuplicateRuleRepository: Sendable {
         """
 
     static func decode(_ row: PQRow) throws -> StoredDuplicateRule {
-        let sets: [[String]] = try (row.decode("field_sets", as: PQJSON.self)).decode()
-        guard let action = DuplicateAction(rawValue: try row.decode("action")) else { throw DataError.internalFailure("duplicate rule with unknown action") }
+        StoredDuplicateRule(groupID: try row.decode("group_id"), rule: try decodeRule(row), version: try row.decode("version"),
+                            unitPath: try row.decode("path"))
+    }
+
+    /// The rule of a row whose rule columns carry `prefix` (`rule_id`, `rule_name`, …; none for ``columns``).
+    static func decodeRule(_ row: PQRow, prefix: String = "") throws -> DuplicateRule {
+        let sets: [[String]] = try (row.decode("\(prefix)field_sets", as: PQJSON.self)).decode()
+        guard let action = DuplicateAction(rawValue: try row.decode("\(prefix)action")) else {
+            throw DataError.internalFailure("duplicate rule with unknown action")
+        }
         let fieldSets = try sets.map { set in
             Set(try set.map { name in
                 guard let field = DuplicateField(rawValue: name) else { throw DataError.internalFailure("duplicate rule with unknown field \(name)") }
                 return field
             })
         }
-        let rule = DuplicateRule(id: try row.decode("id"), projectID: try row.decode("project_id"), name: try row.decode("name"),
-                                 fieldSets: fieldSets, action: action, active: try row.decode("active"))
-        return StoredDuplicateRule(groupID: try row.decode("group_id"), rule: rule, version: try row.decode("version"), unitPath: try row.decode("path"))
+        return DuplicateRule(id: try row.decode("\(prefix)id"), projectID: try row.decode("\(prefix)project_id"),
+                             name: try row.decode("\(prefix)name"), fieldSets: fieldSets, action: action,
+                             active: try row.decode("\(prefix)active"))
     }
 
     static func fieldSetsJSON(_ rule: DuplicateRule) throws -> PQJSON {
@@ -62,6 +70,25 @@ public struct DuplicateRuleRepository: Sendable {
         if let projectID { condition = "\(condition) AND (d.project_id IS NULL OR d.project_id = \(projectID))" }
         if activeOnly { condition = "\(condition) AND d.active" }
         return try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE \(condition) ORDER BY d.id").map(Self.decode)
+    }
+
+    /// A unit with the active rules that apply to customers of it (the group's and its own), in one
+    /// statement: the duplicate check runs this on every customer a consultant types in. Nil when
+    /// the group has no such unit; the caller checks that it is a project it may read.
+    public func unitWithActiveRules(groupID: UUID, unitID: UUID) async throws -> (unit: OrgUnit, rules: [DuplicateRule])? {
+        let rows = try await transaction.query("""
+            SELECT o.group_id, o.id, o.parent_id, o.kind, o.code, o.name, o.active, o.path, o.version,
+                   d.id AS rule_id, d.project_id AS rule_project_id, d.name AS rule_name, d.field_sets AS rule_field_sets,
+                   d.action AS rule_action, d.active AS rule_active
+            FROM org_units o LEFT JOIN duplicate_rules d
+                 ON d.group_id = o.group_id AND (d.project_id IS NULL OR d.project_id = o.id) AND d.active
+            WHERE o.group_id = \(groupID) AND o.id = \(unitID) ORDER BY d.id
+            """)
+        guard let first = rows.firstRow else { return nil }
+        let rules = try rows.compactMap { row in
+            try row.decode("rule_id", as: UUID?.self) == nil ? nil : try Self.decodeRule(row, prefix: "rule_")
+        }
+        return (try OrgUnitRepository.decode(first), rules)
     }
 
     public func find(groupID: UUID, id: UUID, lock: Bool = false) async throws -> StoredDuplicateRule? {

@@ -76,8 +76,7 @@ extension Database {
             case .session:
                 guard let session = try await work.sessions.live(token) else { return nil }
                 return Caller(groupID: session.user.groupID, credential: .session(id: session.sessionID, user: session.user),
-                              expiresAt: session.expiresAt,
-                              scope: try await work.roles.scope(groupID: session.user.groupID, userID: session.user.id))
+                              expiresAt: session.expiresAt, scope: AccessScope(groupID: session.user.groupID, grants: session.grants))
             case .apiKey:
                 guard let key = try await work.apiKeys.live(token) else { return nil }
                 return Caller(groupID: key.groupID, credential: .apiKey(id: key.id, name: key.name), expiresAt: key.expiresAt,

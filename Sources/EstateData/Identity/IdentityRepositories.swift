@@ -198,15 +198,17 @@ public struct SessionRepository: Sendable {
         return id
     }
 
-    /// The live session of a token and its active user; nil when unknown, expired, revoked or the user is inactive.
-    public func live(_ token: BearerToken) async throws -> (sessionID: UUID, expiresAt: Date, user: User)? {
+    /// The live session of a token, its active user and the user's grants (one statement: this runs
+    /// before every signed-in request); nil when unknown, expired, revoked or the user is inactive.
+    public func live(_ token: BearerToken) async throws -> (sessionID: UUID, expiresAt: Date, user: User, grants: [RoleGrant])? {
         try await transaction.query("""
-            SELECT s.id AS session_id, s.expires_at, \(UserRepository.columns)
+            SELECT s.id AS session_id, s.expires_at, \(UserRepository.columns), \(RoleRepository.grantArrays("u"))
             FROM sessions s JOIN users u ON u.group_id = s.group_id AND u.id = s.user_id
             WHERE s.group_id = \(token.groupID) AND s.token_hash = \(token.storedHash)
               AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
             """).firstRow.map {
-            (try $0.decode("session_id", as: UUID.self), try $0.decode("expires_at", as: Date.self), try UserRepository.decode($0))
+            (try $0.decode("session_id", as: UUID.self), try $0.decode("expires_at", as: Date.self), try UserRepository.decode($0),
+             try RoleRepository.decodeGrantArrays($0))
         }
     }
 

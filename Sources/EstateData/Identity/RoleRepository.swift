@@ -85,8 +85,37 @@ public struct RoleRepository: Sendable {
             """).map { row in
             let grant = StoredGrant(id: try row.decode("id"), userID: try row.decode("user_id"), role: try row.decode("role"),
                                     orgUnitID: try row.decode("org_unit_id"))
-            let custom = try row.decode("permissions", as: [String]?.self).map { Set($0.map(Permission.init(rawValue:))) }
-            return (grant, BuiltInRoles.named(grant.role)?.permissions ?? custom ?? [])
+            return (grant, Self.permissions(role: grant.role, custom: try row.decode("permissions", as: [String]?.self)))
+        }
+    }
+
+    /// A role's permissions: a built-in role's own, else the custom role's (none for an unknown role).
+    static func permissions(role: String, custom: [String]?) -> Set<Permission> {
+        BuiltInRoles.named(role)?.permissions ?? custom.map { Set($0.map(Permission.init(rawValue:))) } ?? []
+    }
+
+    /// Columns `grant_roles`, `grant_units` and `grant_custom` (a custom role's permissions joined by
+    /// spaces, NULL for a built-in role): the grants of the user row aliased `user`, in grant order,
+    /// for reading a caller's scope in the same statement as the caller (``decodeGrantArrays(_:)``).
+    static func grantArrays(_ user: SQL) -> SQL {
+        let grants: SQL = """
+            FROM role_grants g LEFT JOIN custom_roles c ON c.group_id = g.group_id AND c.code = g.role
+            WHERE g.group_id = \(user).group_id AND g.user_id = \(user).id ORDER BY g.role, g.org_unit_id
+            """
+        return """
+            ARRAY(SELECT g.role \(grants)) AS grant_roles, ARRAY(SELECT g.org_unit_id \(grants)) AS grant_units,
+            ARRAY(SELECT array_to_string(c.permissions, ' ') \(grants)) AS grant_custom
+            """
+    }
+
+    static func decodeGrantArrays(_ row: PQRow) throws -> [RoleGrant] {
+        let roles = try row.decode("grant_roles", as: [String].self)
+        let units = try row.decode("grant_units", as: [UUID].self)
+        let custom = try row.decode("grant_custom", as: [String?].self)
+        guard roles.count == units.count, roles.count == custom.count else { throw DataError.internalFailure("grant arrays disagree") }
+        return roles.indices.map { index in
+            RoleGrant(role: roles[index], orgUnitID: units[index], permissions: permissions(
+                role: roles[index], custom: custom[index].map { $0.split(separator: " ").map(String.init) }))
         }
     }
 }

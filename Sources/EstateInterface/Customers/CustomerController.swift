@@ -112,8 +112,10 @@ struct CustomerController {
                                             idNumber: body.idNumber.map(IDDocument.normalize).flatMap { $0.isEmpty ? nil : $0 })
             // Read-only, on the hot path of every customer a consultant types in: no transaction round trips.
             let matches = try await database.read { work in
-                let project = try await context.inventory.project(work, body.projectId, .customersRead)
-                return try await Self.duplicates(work, groupID: project.groupID, projectID: project.id, identity: identity)
+                let found = try await work.duplicateRules.unitWithActiveRules(groupID: try context.requireCaller().groupID, unitID: body.projectId)
+                let project = try context.inventory.authorizedProject(found?.unit, .customersRead)
+                return try await Self.duplicates(work, groupID: project.groupID, projectID: project.id, identity: identity,
+                                                 rules: found?.rules ?? [])
             }
             return DuplicateCheckBody(action: matches.map(\.match.rule.action).max(), matches: matches.map(\.body), ignoredPhones: ignored)
         }
@@ -297,9 +299,13 @@ struct CustomerController {
     }
 
     /// The existing customers `identity` matches under the rules that apply in the project, strictest first.
+    /// `rules`: the active rules of the project when the caller has read them already.
     static func duplicates(_ work: UnitOfWork, groupID: UUID, projectID: UUID, identity: CustomerIdentity,
-                           excluding: UUID? = nil) async throws -> [DuplicateFinding] {
-        let rules = try await work.duplicateRules.list(groupID: groupID, projectID: projectID, activeOnly: true).map(\.rule)
+                           excluding: UUID? = nil, rules known: [DuplicateRule]? = nil) async throws -> [DuplicateFinding] {
+        let rules: [DuplicateRule]
+        if let known { rules = known } else {
+            rules = try await work.duplicateRules.list(groupID: groupID, projectID: projectID, activeOnly: true).map(\.rule)
+        }
         guard !rules.isEmpty else { return [] }
         let byName = rules.contains { $0.fieldSets.contains([.name]) }
         let infos = try await work.duplicateRules.candidates(groupID: groupID, identity: identity, byName: byName, excluding: excluding)

@@ -11,9 +11,12 @@ struct InventoryAccess {
     /// A project the caller may act on with `permission` (org units of other kinds are 404 here).
     func project(_ work: UnitOfWork, _ id: UUID, _ permission: Permission) async throws -> OrgUnit {
         let caller = try context.requireCaller()
-        guard let unit = try await work.orgUnits.find(groupID: caller.groupID, id: id), unit.kind == .project else {
-            throw Problem.notFound()
-        }
+        return try authorizedProject(try await work.orgUnits.find(groupID: caller.groupID, id: id), permission)
+    }
+
+    /// `unit` (as the caller's group holds it) when it is a project the caller holds `permission` in; 404 otherwise.
+    func authorizedProject(_ unit: OrgUnit?, _ permission: Permission) throws -> OrgUnit {
+        guard let unit, unit.kind == .project else { throw Problem.notFound() }
         try context.authorize(permission, groupID: unit.groupID, unitPath: unit.path)
         return unit
     }
