@@ -1,4 +1,3 @@
-import Crypto
 import EstateLogic
 import Foundation
 import PQ
@@ -6,10 +5,6 @@ import PQ
 /// The audit trail of a unit of work: every write appends its entries here, in the same transaction.
 public struct AuditTrail: Sendable {
     let transaction: PQTransaction
-
-    static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
 
     /// Appends an event to the group's chain (locks the group's head until the transaction ends).
     @discardableResult
@@ -26,7 +21,7 @@ public struct AuditTrail: Sendable {
         var entry = AuditEntry(groupID: groupID, sequence: try head.decode("last_sequence", as: Int64.self) + 1,
                                id: UUIDv7.make(at: date), occurredAtMicros: Int64((date.timeIntervalSince1970 * 1_000_000).rounded()),
                                event: event, previousHash: previous, hash: "")
-        entry.hash = AuditChain.hash(of: entry, previousHash: previous, sha256Hex: Self.sha256Hex)
+        entry.hash = AuditChain.hash(of: entry, previousHash: previous, sha256Hex: SHA256Hex.of)
         try await transaction.execute("""
             INSERT INTO audit_entries (group_id, sequence, id, occurred_at, actor_type, actor_id, action, object_type,
                                        object_id, org_unit_id, changes, request_id, previous_hash, hash)
@@ -137,7 +132,7 @@ extension Database {
                 results.append(AuditVerification(
                     groupCode: try group.decode("code"), entries: entries.count,
                     firstBreak: AuditChain.verify(entries, head: head.map { (sequence: $0.0, hash: $0.1) },
-                                                  sha256Hex: AuditTrail.sha256Hex)))
+                                                  sha256Hex: SHA256Hex.of)))
             }
             return results
         }

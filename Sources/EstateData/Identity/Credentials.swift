@@ -1,4 +1,3 @@
-import Crypto
 import EstateLogic
 import Foundation
 import HummingbirdBcrypt
@@ -71,7 +70,7 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
 
     /// What is stored: SHA-256 of the whole token, hex.
     var storedHash: String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hex.of(text)
     }
 
     /// Never the secret.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One schema migration: a plain SQL file `NNNN_name.sql`, applied once, in order, in a transaction.
@@ -20,7 +19,7 @@ public struct Migration: Sendable, Hashable {
         self.version = String(name[..<underscore])
         self.name = name
         self.sql = sql
-        self.checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        self.checksum = SHA256Hex.of(sql)
     }
 
     /// The migrations shipped with Estate (`Sources/EstateData/Migrations`).
