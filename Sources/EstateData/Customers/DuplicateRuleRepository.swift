@@ -125,21 +125,27 @@ public struct DuplicateRuleRepository: Sendable {
     /// are not candidates; nor is `excluding` (the customer being changed). Index lookups only.
     public func candidates(groupID: UUID, identity: CustomerIdentity, byName: Bool, excluding: UUID? = nil,
                            limit: Int = 100) async throws -> [DuplicateCandidateInfo] {
-        let phones = identity.phones.sorted()
-        let name: String? = byName && !identity.name.isEmpty ? identity.name : nil
+        // Only the branches the identity has: each shape is its own prepared statement, so the
+        // generic plan never weighs a name branch that is not there (a common name matches
+        // thousands of customers) and joins by index, not by hashing every user of the group.
+        var branches: [SQL] = []
+        if !identity.phones.isEmpty {
+            branches.append("SELECT p.customer_id AS id FROM customer_phones p WHERE p.group_id = \(groupID) AND p.number = ANY(\(identity.phones.sorted())::text[])")
+        }
+        if let idNumber = identity.idNumber {
+            branches.append("SELECT c.id FROM customers c WHERE c.group_id = \(groupID) AND c.id_number = \(idNumber) AND c.merged_into IS NULL")
+        }
+        if byName && !identity.name.isEmpty {
+            branches.append("SELECT c.id FROM customers c WHERE c.group_id = \(groupID) AND c.name_key = \(identity.name) AND c.merged_into IS NULL")
+        }
+        guard var hits = branches.first else { return [] }
+        for branch in branches.dropFirst() { hits = "\(hits) UNION \(branch)" }
         return try await transaction.query("""
-            WITH hits AS (
-                SELECT p.customer_id AS id FROM customer_phones p WHERE p.group_id = \(groupID) AND p.number = ANY(\(phones)::text[])
-                UNION SELECT c.id FROM customers c
-                      WHERE c.group_id = \(groupID) AND c.id_number = \(identity.idNumber) AND c.merged_into IS NULL
-                UNION SELECT c.id FROM customers c
-                      WHERE c.group_id = \(groupID) AND c.name_key = \(name) AND c.merged_into IS NULL
-            )
-            SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number, o.name AS project_name, u.display_name AS owner_name,
+            SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number,
+                   (SELECT o.name FROM org_units o WHERE o.group_id = c.group_id AND o.id = c.project_id) AS project_name,
+                   (SELECT u.display_name FROM users u WHERE u.group_id = c.group_id AND u.id = c.owner_id) AS owner_name,
                    ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id) AS phones
-            FROM hits JOIN customers c ON c.group_id = \(groupID) AND c.id = hits.id
-            JOIN org_units o ON o.group_id = c.group_id AND o.id = c.project_id
-            LEFT JOIN users u ON u.group_id = c.group_id AND u.id = c.owner_id
+            FROM (\(hits)) hits JOIN customers c ON c.group_id = \(groupID) AND c.id = hits.id
             WHERE c.merged_into IS NULL AND c.approval <> 'rejected' AND c.id IS DISTINCT FROM \(excluding)
             ORDER BY c.id LIMIT \(limit)
             """).map { row in
