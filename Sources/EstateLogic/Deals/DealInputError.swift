@@ -1,0 +1,31 @@
+import Foundation
+
+/// Why a deal or money calculation refuses its input: every broken rule at once, each naming its field
+/// (`terms.downPaymentRatio`, `buyers[1].customerID`, ...). The HTTP layer answers 400 with them.
+public struct DealInputError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The broken rules, never empty.
+    public var violations: [FieldViolation]
+
+    /// An error carrying `violations` (not empty).
+    public init(_ violations: [FieldViolation]) {
+        precondition(!violations.isEmpty, "an input error names at least one violation")
+        self.violations = violations
+    }
+
+    public var description: String {
+        violations.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+    }
+
+    /// Throws when `violations` is not empty.
+    static func check(_ violations: [FieldViolation]) throws(DealInputError) {
+        if !violations.isEmpty { throw DealInputError(violations) }
+    }
+}
+
+extension Money {
+    /// `value` as money, or nil when it does not fit (only absurd inputs get there).
+    init?(exactly value: Int128) {
+        guard let minorUnits = Int64(exactly: value) else { return nil }
+        self.init(minorUnits: minorUnits)
+    }
+}
