@@ -3,12 +3,11 @@ import Foundation
 /// Why a deal or money calculation refuses its input: every broken rule at once, each naming its field
 /// (`terms.downPaymentRatio`, `buyers[1].customerID`, ...). The HTTP layer answers 400 with them.
 public struct DealInputError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The broken rules, never empty.
+    /// The broken rules (never empty when this module throws it).
     public var violations: [FieldViolation]
 
-    /// An error carrying `violations` (not empty).
+    /// An error carrying `violations`.
     public init(_ violations: [FieldViolation]) {
-        precondition(!violations.isEmpty, "an input error names at least one violation")
         self.violations = violations
     }
 
