@@ -183,6 +183,8 @@ struct AttackTests {
             _ = parseResult(bytes(payload))
             _ = parseResult(bytes(payload), prescanning: false)
         }
+        let schemaWithInclude = "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"><xs:include schemaLocation=\"\(probe.url)\"/></xs:schema>"
+        #expect(throws: XMLError.self) { try XMLSchema(bytes: bytes(schemaWithInclude)) }
         #expect(!probe.wasOpened())
     }
 
