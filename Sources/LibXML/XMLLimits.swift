@@ -2,8 +2,9 @@
 ///
 /// Every limit is checked by a linear scan of the bytes before libxml2 sees them (so libxml2's
 /// quadratic duplicate-attribute check never runs on a huge start tag, and no tree is built for a
-/// document that is too deep), and depth and element count are checked again while libxml2 builds
-/// the tree.
+/// document that is too deep); depth, element count and attributes per element are checked again
+/// while libxml2 builds the tree. libxml2's own limits without its "huge" mode apply as well
+/// (names up to 50,000 characters, text nodes up to 10 MB, nesting up to 256).
 public struct XMLLimits: Sendable, Hashable {
     /// The largest document, in bytes (a byte order mark included). Checked before anything else.
     public var maxBytes: Int
