@@ -42,6 +42,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "LibXML", dependencies: ["CLibXML2"], swiftSettings: strict),
         .target(name: "EstateLogic", swiftSettings: strict),
         .target(
             name: "EstateData",
@@ -90,6 +96,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PQTests", dependencies: ["PQ", "EstateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LibXMLTests", dependencies: ["LibXML"], swiftSettings: strict),
         .testTarget(name: "EstateLogicTests", dependencies: ["EstateLogic"], swiftSettings: strict),
         .testTarget(name: "EstateDataTests", dependencies: ["EstateData", "PQ", "EstateTestSupport"], swiftSettings: strict),
         .testTarget(
