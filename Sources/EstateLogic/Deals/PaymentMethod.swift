@@ -1,9 +1,10 @@
 import Foundation
 
-/// How the buyer pays the price (DOMAIN.md, "The sale, step by step", step 2).
+/// How the buyer pays the price (DOMAIN.md, "The sale, step by step", step 2). The raw values are
+/// the default codes of the group's payment_methods dictionary, which discounts name.
 public enum PaymentMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// The whole price at once (after the deposit).
-    case fullPayment = "full_payment"
+    case fullPayment = "full"
     /// A down payment, then equal instalments every few months.
     case instalments
     /// A down payment, the rest lent by a commercial bank.
@@ -11,7 +12,7 @@ public enum PaymentMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// A down payment, the rest lent by the housing provident fund.
     case providentFundMortgage = "provident_fund_mortgage"
     /// A down payment, the rest lent partly by the provident fund and partly by a commercial bank.
-    case combinedMortgage = "combined_mortgage"
+    case combinedMortgage = "combined"
 
     /// Whether a loan pays part of the price: the deal then goes through the mortgage steps and the
     /// mortgage registration.
@@ -26,7 +27,7 @@ public enum PaymentMethod: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The terms of a payment method, as the client sends them under `terms`. Each field applies to some
 /// methods only (``PaymentSchedule/violations(price:deposit:terms:rules:)`` refuses the others).
-public struct PaymentTerms: Sendable, Hashable {
+public struct PaymentTerms: Sendable, Hashable, Codable {
     public var method: PaymentMethod
     /// Instalments only: the down payment as a share of the price in basis points (3000 is 30 %),
     /// deposit included. With a mortgage the down payment is what the loans leave.
