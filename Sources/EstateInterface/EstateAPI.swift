@@ -71,6 +71,7 @@ public struct EstateAPI: Sendable {
         TaskController(database: database).register(in: &routes)
         CustomerOwnershipController(database: database).register(in: &routes)
         QuestionnaireController(database: database).register(in: &routes)
+        DealController(database: database).register(in: &routes)
         return routes
     }
 

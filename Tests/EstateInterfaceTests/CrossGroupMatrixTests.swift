@@ -46,11 +46,14 @@ struct CrossGroupMatrixTests {
             "POST /v1/tasks/{id}/reschedule": ["dueOn": "2030-01-01"],
             "POST /v1/tasks/{id}/reassign": ["assigneeId": parent.uuidString],
             "PUT /v1/customers/{id}/shares/{userId}": ["access": "write"],
+            // Deals
+            "POST /v1/deals/{id}/subscribe": ["subscription": ["paymentMethod": "full"]],
         ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 
-    /// A customer and a project duplicate rule at `unit`, straight into the database (any owner will do).
-    static func customerObjects(_ world: IdentityWorld, at unit: UUID, owner: UUID) async throws -> [String: String] {
+    /// A customer, a project duplicate rule at `unit` and a reserved deal of the customer for `room`,
+    /// straight into the database (any owner will do).
+    static func customerObjects(_ world: IdentityWorld, at unit: UUID, owner: UUID, room: UUID) async throws -> [String: String] {
         let groupID = try await world.groupID()
         return try await world.database.unitOfWork { work in
             let project = try #require(try await work.orgUnits.find(groupID: groupID, id: unit))
@@ -59,7 +62,12 @@ struct CrossGroupMatrixTests {
             try await work.customers.insert(customer)
             let rule = DuplicateRule(id: UUIDv7.make(), projectID: unit, name: "Phone", fieldSets: [[.phone]], action: .warn, active: true)
             try await work.duplicateRules.insert(StoredDuplicateRule(groupID: groupID, rule: rule))
-            return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString]
+            let deal = Deal(groupID: groupID, id: UUIDv7.make(), projectID: unit, projectPath: project.path, roomID: room, ownerID: owner,
+                            stage: .reserved, buyers: [DealBuyer(customerID: customer.id, shareBasisPoints: 10_000)],
+                            deposit: Deposit(kind: .intent, amount: Money(yuan: 1000)), reservedUntil: Date().addingTimeInterval(86_400),
+                            pricing: nil, subscribedOn: nil, createdBy: "system")
+            try await work.deals.insert(deal)
+            return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString, "/v1/deals/": deal.id.uuidString]
         }
     }
 
@@ -92,7 +100,7 @@ struct CrossGroupMatrixTests {
                                                                       "percent": "2", "stackingOrder": 1])) { (response: TestResponse) throws in
                 try #require(try json(response.body)["id"] as? String)
             }
-            let customerObjects = try await Self.customerObjects(world, at: riverside, owner: try #require(UUID(uuidString: user)))
+            let customerObjects = try await Self.customerObjects(world, at: riverside, owner: try #require(UUID(uuidString: user)), room: room)
             let (_, opportunity) = try await world.customerWithOpportunity(at: riverside)
             let task = try await call(client, .post, "/v1/tasks", try await signIn(client, "sales.manager"),
                                       ["title": "Matrix task", "dueOn": TaskAPITests.tomorrowInShanghai()]).id().uuidString
@@ -198,7 +206,7 @@ struct InGroupMatrixTests {
                 let questionnaire = try await world.database.unitOfWork { work in
                     try await QuestionnaireFixtures.questionnaire(work, groupID: try await world.groupID(), project: unit, code: "matrix")
                 }
-                let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)))
+                let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)), room: room)
                 return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
                         "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString,

@@ -17,9 +17,9 @@ struct IdentityWorld {
     let otherGroupUnit: UUID
     static let fastHasher = PasswordHasher(cost: 4)
 
-    static func make() async throws -> IdentityWorld {
+    static func make(acquireTimeout: Duration = .seconds(5)) async throws -> IdentityWorld {
         let url = try await TestDatabase.migrated()
-        let database = try TestDatabase.database(url: url)
+        let database = try TestDatabase.database(url: url, acquireTimeout: acquireTimeout)
         _ = try await database.seedDemo(hasher: fastHasher, inventory: false)
         // A second tenant with a user of its own.
         let otherUnit = try await database.unitOfWork { work -> UUID in

@@ -50,11 +50,13 @@ public enum TestDatabase {
         return url(try adminURL, database: String(name))
     }
 
-    /// A `Database` for tests (small pool, short timeouts).
-    public static func database(url: String, migrations: [Migration]? = nil, maxConnections: Int = 4) throws -> Database {
+    /// A `Database` for tests (small pool, short timeouts; tests that queue many concurrent requests
+    /// on one lock wait longer for a connection, since the whole suite shares two cores).
+    public static func database(url: String, migrations: [Migration]? = nil, maxConnections: Int = 4,
+                                acquireTimeout: Duration = .seconds(5)) throws -> Database {
         TestLogging.setUp()
         return try Database(configuration: DatabaseConfiguration(url: url, maxConnections: maxConnections,
-                                                          acquireTimeout: .seconds(5), statementTimeout: .seconds(30)),
+                                                          acquireTimeout: acquireTimeout, statementTimeout: .seconds(30)),
                      migrations: migrations, logger: Logger(label: "estate.test"))
     }
 }

@@ -8,6 +8,10 @@ import Testing
 /// connection. The time bound is a safety net against a hang or a blow-up, not a benchmark.
 @Suite("XML attacks")
 struct AttackTests {
+    /// "Quickly": an attack that got through would take minutes or gigabytes (billion laughs, a
+    /// quadratic blow-up); the bound is generous so that a busy test machine does not fail it.
+    /// Figures, not asserts, are for speed: these are safety nets against blow-ups only.
+    static let quickly: Duration = .seconds(10)
     struct Attack {
         let name: String
         let bytes: [UInt8]
@@ -117,7 +121,7 @@ struct AttackTests {
                 continue
             }
             #expect(error.kind == attack.kind, "\(attack.name): \(error)")
-            #expect(elapsed < .seconds(1), "\(attack.name) took \(elapsed)")
+            #expect(elapsed < Self.quickly, "\(attack.name) took \(elapsed)")
             let text = everything(result)
             #expect(!text.contains(secret.marker), "\(attack.name)")
             #expect(!text.contains("root:x:0:0"), "\(attack.name)")
@@ -146,7 +150,7 @@ struct AttackTests {
                 continue
             }
             #expect(error.kind == .doctypeForbidden, "\(attack.name): \(error)")
-            #expect(elapsed < .seconds(1), "\(attack.name) took \(elapsed)")
+            #expect(elapsed < Self.quickly, "\(attack.name) took \(elapsed)")
             #expect(!everything(result).contains(secret.marker), "\(attack.name)")
         }
         // What the scan refuses as a declaration, libxml2 refuses as not well-formed.
@@ -221,13 +225,13 @@ struct AttackTests {
         text += String(repeating: "<p0_0:x p0_1:a=\"1\"/>", count: 40_000)
         text += String(repeating: "</e>", count: 31)
         var elapsed = try timer.measure { _ = try XMLDocument.parse(bytes(text)) }
-        #expect(elapsed < .seconds(1), "namespaces took \(elapsed)")
+        #expect(elapsed < Self.quickly, "namespaces took \(elapsed)")
 
         // As many attributes as allowed, with long values, on as many elements as fit.
         let element = "<a " + (0..<32).map { "a\($0)=\"\(String(repeating: "v", count: 20))\"" }.joined(separator: " ") + "/>"
         let wide = "<r>" + String(repeating: element, count: (1 << 20) / element.utf8.count - 1) + "</r>"
         elapsed = try timer.measure { _ = try XMLDocument.parse(bytes(wide)) }
-        #expect(elapsed < .seconds(1), "attributes took \(elapsed)")
+        #expect(elapsed < Self.quickly, "attributes took \(elapsed)")
 
         // One attribute value and one text node of almost 1 MiB.
         let long = "<r a=\"" + String(repeating: "a", count: 500_000) + "\">" + String(repeating: "t", count: 500_000) + "</r>"

@@ -14,9 +14,7 @@ CREATE TABLE deals (
     room_id               uuid          NOT NULL,
     -- The consultant who owns the deal (tasks of its steps go to them).
     owner_id              uuid          NOT NULL,
-    -- reserved, subscribed, contracted, completed (handed over and registered), cancelled, terminated.
-    status                text          NOT NULL,
-    -- The furthest step done (EstateLogic.DealStage), for "what is next".
+    -- Where the deal stands (EstateLogic.DealStage): what is next follows from it and the payment method.
     stage                 text          NOT NULL,
     -- Intent money (refundable) or earnest money (定金, forfeitable, at most 20 % of the price).
     deposit_kind          text,
@@ -57,19 +55,21 @@ CREATE TABLE deals (
     FOREIGN KEY (group_id, project_id) REFERENCES org_units (group_id, id),
     FOREIGN KEY (group_id, room_id) REFERENCES rooms (group_id, id),
     FOREIGN KEY (group_id, owner_id) REFERENCES users (group_id, id),
-    CONSTRAINT deals_status_check CHECK (status IN ('reserved', 'subscribed', 'contracted', 'completed', 'cancelled', 'terminated')),
+    CONSTRAINT deals_stage_check CHECK (stage IN ('reserved', 'subscribed', 'contracted', 'mortgage_applied', 'mortgage_approved',
+        'mortgage_funds_arrived', 'area_settled', 'move_in_notified', 'inspected', 'keys_handed_over', 'property_handed_over',
+        'title_registered', 'mortgage_registered', 'completed', 'cancelled', 'terminated')),
     CONSTRAINT deals_deposit_check CHECK (deposit_kind IS NULL OR deposit_kind IN ('earnest', 'intent')),
     CONSTRAINT deals_amounts_check CHECK (deposit_amount >= 0 AND coalesce(final_price, 0) >= 0 AND coalesce(list_price, 0) >= 0
                                           AND credit >= 0 AND coalesce(mortgage_amount, 0) >= 0),
-    CONSTRAINT deals_reservation_check CHECK (status <> 'reserved' OR reserved_until IS NOT NULL),
-    CONSTRAINT deals_price_check CHECK (status IN ('reserved', 'cancelled', 'terminated')
+    CONSTRAINT deals_reservation_check CHECK (stage <> 'reserved' OR reserved_until IS NOT NULL),
+    CONSTRAINT deals_price_check CHECK (stage IN ('reserved', 'cancelled', 'terminated')
                                         OR (final_price IS NOT NULL AND payment_method IS NOT NULL))
 );
 -- No double sale: one deal per room that is neither cancelled nor terminated.
-CREATE UNIQUE INDEX deals_one_live_per_room ON deals (group_id, room_id) WHERE status NOT IN ('cancelled', 'terminated');
-CREATE INDEX deals_project ON deals (group_id, project_id, status, id);
-CREATE INDEX deals_owner ON deals (group_id, owner_id, status);
-CREATE INDEX deals_reservation_expiry ON deals (reserved_until) WHERE status = 'reserved';
+CREATE UNIQUE INDEX deals_one_live_per_room ON deals (group_id, room_id) WHERE stage NOT IN ('cancelled', 'terminated');
+CREATE INDEX deals_project ON deals (group_id, project_id, stage, id);
+CREATE INDEX deals_owner ON deals (group_id, owner_id, stage);
+CREATE INDEX deals_reservation_expiry ON deals (reserved_until) WHERE stage = 'reserved';
 CREATE UNIQUE INDEX deals_contract_number ON deals (group_id, project_id, contract_number) WHERE contract_number IS NOT NULL;
 
 -- The buyers of a deal and their shares in basis points (10000 = 100 %), summing to 10000.
@@ -106,8 +106,8 @@ CREATE TABLE deal_history (
     id           uuid        NOT NULL,
     deal_id      uuid        NOT NULL,
     event        text        NOT NULL,
-    from_status  text,
-    to_status    text        NOT NULL,
+    from_stage   text,
+    to_stage     text        NOT NULL,
     before       jsonb,
     after        jsonb,
     actor        text        NOT NULL,
@@ -131,12 +131,14 @@ CREATE TABLE receivables (
     due_on         date          NOT NULL,
     amount         numeric(14,2) NOT NULL,
     paid           numeric(14,2) NOT NULL DEFAULT 0,
+    -- What a line collected for others is for (e.g. the maintenance fund).
+    label          text,
     superseded_at  timestamptz,
     created_at     timestamptz   NOT NULL DEFAULT now(),
     PRIMARY KEY (group_id, id),
     FOREIGN KEY (group_id, deal_id) REFERENCES deals (group_id, id),
     CONSTRAINT receivables_kind_check CHECK (kind IN ('deposit', 'down_payment', 'instalment', 'commercial_loan',
-                                                      'provident_fund_loan', 'area_settlement', 'maintenance_fund', 'fee')),
+                                                      'provident_fund_loan', 'area_settlement', 'collected_for_others')),
     CONSTRAINT receivables_paid_check CHECK (paid >= 0 AND paid <= amount AND amount >= 0)
 );
 CREATE INDEX receivables_deal ON receivables (group_id, deal_id, due_on, position);
@@ -174,21 +176,28 @@ CREATE INDEX collections_day ON collections (group_id, project_id, received_on);
 CREATE TRIGGER collections_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON collections
     FOR EACH STATEMENT EXECUTE FUNCTION estate_append_only();
 
--- Which receivables a collection paid (and a refund gave back, negative).
+-- Every movement of money onto or off a receivable line: a collection paying it (+), a refund
+-- taking money back from it (-), a regenerated schedule releasing paid money to the deal's credit
+-- (-), credit applied to it (+). A line's paid amount is the sum of its allocations; the deal's
+-- credit is what collections put aside plus releases, less credit applied and refunded.
 CREATE TABLE allocations (
     group_id       uuid          NOT NULL REFERENCES groups (id),
     id             uuid          NOT NULL,
     deal_id        uuid          NOT NULL,
     receivable_id  uuid          NOT NULL,
+    kind           text          NOT NULL,
     collection_id  uuid,
     refund_id      uuid,
     amount         numeric(14,2) NOT NULL,
     at             timestamptz   NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (group_id, id),
+    FOREIGN KEY (group_id, deal_id) REFERENCES deals (group_id, id),
     FOREIGN KEY (group_id, receivable_id) REFERENCES receivables (group_id, id),
     FOREIGN KEY (group_id, collection_id) REFERENCES collections (group_id, id),
-    CONSTRAINT allocations_source_check CHECK ((collection_id IS NULL) <> (refund_id IS NULL)),
-    CONSTRAINT allocations_sign_check CHECK ((collection_id IS NOT NULL AND amount > 0) OR (refund_id IS NOT NULL AND amount < 0))
+    CONSTRAINT allocations_kind_check CHECK (kind IN ('collection', 'refund', 'release', 'credit')),
+    CONSTRAINT allocations_source_check CHECK ((kind = 'collection') = (collection_id IS NOT NULL)
+                                               AND (kind = 'refund') = (refund_id IS NOT NULL)),
+    CONSTRAINT allocations_sign_check CHECK (amount <> 0 AND (kind IN ('collection', 'credit')) = (amount > 0))
 );
 CREATE INDEX allocations_receivable ON allocations (group_id, receivable_id);
 CREATE INDEX allocations_deal ON allocations (group_id, deal_id);
@@ -220,13 +229,15 @@ CREATE TRIGGER refunds_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON refund
     FOR EACH STATEMENT EXECUTE FUNCTION estate_append_only();
 ALTER TABLE allocations ADD FOREIGN KEY (group_id, refund_id) REFERENCES refunds (group_id, id);
 
--- Gap-free receipt numbers per project: the counter row is locked by the transaction that issues
--- the next number, so a rolled-back issue leaves no gap and two issues never share a number.
+-- Gap-free receipt numbers per project and year (EstateLogic.ReceiptNumber): the counter row is
+-- locked by the transaction that issues the next number, so a rolled-back issue leaves no gap and
+-- two issues never share a number.
 CREATE TABLE receipt_counters (
     group_id       uuid    NOT NULL REFERENCES groups (id),
     project_id     uuid    NOT NULL,
+    year           integer NOT NULL,
     last_sequence  bigint  NOT NULL,
-    PRIMARY KEY (group_id, project_id),
+    PRIMARY KEY (group_id, project_id, year),
     FOREIGN KEY (group_id, project_id) REFERENCES org_units (group_id, id)
 );
 
@@ -237,6 +248,7 @@ CREATE TABLE receipts (
     project_id     uuid          NOT NULL,
     deal_id        uuid          NOT NULL,
     collection_id  uuid          NOT NULL,
+    year           integer       NOT NULL,
     sequence       bigint        NOT NULL,
     number         text          NOT NULL,
     amount         numeric(14,2) NOT NULL,
@@ -250,7 +262,7 @@ CREATE TABLE receipts (
     FOREIGN KEY (group_id, project_id) REFERENCES org_units (group_id, id),
     FOREIGN KEY (group_id, deal_id) REFERENCES deals (group_id, id),
     FOREIGN KEY (group_id, collection_id) REFERENCES collections (group_id, id),
-    CONSTRAINT receipts_sequence_key UNIQUE (group_id, project_id, sequence),
+    CONSTRAINT receipts_sequence_key UNIQUE (group_id, project_id, year, sequence),
     CONSTRAINT receipts_number_key UNIQUE (group_id, project_id, number),
     CONSTRAINT receipts_void_check CHECK ((voided_at IS NULL) = (voided_by IS NULL) AND (voided_at IS NULL) = (void_reason IS NULL)),
     CONSTRAINT receipts_amount_check CHECK (amount > 0)
@@ -260,8 +272,8 @@ CREATE INDEX receipts_day ON receipts (group_id, project_id, issued_at);
 CREATE FUNCTION receipts_keep() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'UPDATE' OR OLD.voided_at IS NOT NULL OR NEW.voided_at IS NULL
-       OR (NEW.id, NEW.project_id, NEW.deal_id, NEW.collection_id, NEW.sequence, NEW.number, NEW.amount, NEW.issued_at)
-          IS DISTINCT FROM (OLD.id, OLD.project_id, OLD.deal_id, OLD.collection_id, OLD.sequence, OLD.number, OLD.amount, OLD.issued_at) THEN
+       OR (NEW.id, NEW.project_id, NEW.deal_id, NEW.collection_id, NEW.year, NEW.sequence, NEW.number, NEW.amount, NEW.issued_at)
+          IS DISTINCT FROM (OLD.id, OLD.project_id, OLD.deal_id, OLD.collection_id, OLD.year, OLD.sequence, OLD.number, OLD.amount, OLD.issued_at) THEN
         RAISE EXCEPTION 'receipts are kept: the only change is a void, once' USING ERRCODE = 'restrict_violation';
     END IF;
     RETURN NEW;

@@ -180,3 +180,36 @@ extension TaskError {
         }
     }
 }
+
+extension DealInputError {
+    /// Input that breaks a deal rule (terms, deposit, buyers, areas): 400 naming each field.
+    var problem: Problem { Problem.validation(violations) }
+}
+
+extension DealStepError {
+    var problem: Problem {
+        switch self {
+        case .notAllowed(let stage, let step, let expected):
+            var problem = Problem(status: .conflict, code: "illegal-step",
+                                  detail: "A deal that is \(stage?.rawValue ?? "not started") cannot be given \(step.rawValue)"
+                                      + (expected.isEmpty ? "; it has ended." : "; next: \(expected.map(\.rawValue).joined(separator: ", "))."))
+            problem.currentStage = stage?.rawValue
+            return problem
+        }
+    }
+}
+
+extension ChangeRequestError {
+    var problem: Problem {
+        Problem(status: .conflict, code: "illegal-change-request", detail: description.prefix(1).uppercased() + description.dropFirst() + ".")
+    }
+}
+
+extension DealDataError {
+    var problem: Problem {
+        switch self {
+        case .roomTaken:
+            Problem(status: .conflict, code: "room-taken", detail: "The room already has a live deal.")
+        }
+    }
+}

@@ -93,6 +93,14 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as QuoteError:
             return error.problem
+        case let error as DealInputError:
+            return error.problem
+        case let error as DealStepError:
+            return error.problem
+        case let error as ChangeRequestError:
+            return error.problem
+        case let error as DealDataError:
+            return error.problem
         case let error as DiscountError:
             return error.problem
         case let error as OpportunityError:

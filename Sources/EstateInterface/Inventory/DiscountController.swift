@@ -96,32 +96,45 @@ struct DiscountController {
             }
             guard violations.isEmpty, let moment else { throw Problem.validation(violations) }
             let quote = try await database.unitOfWork { work in
-                var violations: [FieldViolation] = []
                 let room = try await context.inventory.room(work, body.roomId, .pricesRead)
-                if let known = try await Self.paymentMethods(work, groupID: room.groupID), !known.contains(body.paymentMethod) {
-                    violations.append(FieldViolation(field: "paymentMethod", message: "is not a payment method of the group's dictionary"))
-                }
-                let found = try await work.discountSchemes.find(groupID: room.groupID, ids: Array(Set(body.discountIds)))
-                let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                var schemes: [DiscountScheme] = []
-                for (index, id) in body.discountIds.enumerated() {
-                    guard let stored = byID[id], stored.projectID == room.projectID else {
-                        violations.append(FieldViolation(field: "discountIds[\(index)]", message: "is not a discount scheme of the room's project"))
-                        continue
-                    }
-                    schemes.append(stored.scheme)
-                }
-                // Well-formed references to a payment method or schemes the room's project does not have.
-                guard violations.isEmpty else {
-                    throw Problem(status: .unprocessableContent, code: "unknown-reference",
-                                  detail: "The quote names a payment method or discount scheme the room's project does not have.",
-                                  errors: violations.map { .init(field: $0.field, message: $0.message) })
-                }
-                guard let listPrice = room.listPrice else { throw DiscountError.roomNotPriced(roomID: room.id) }
-                return try Quote.compute(room: QuoteRoom(id: room.id, buildingID: room.buildingID, listPrice: listPrice, floorPrice: room.floorPrice),
-                                         paymentMethod: body.paymentMethod, schemes: schemes, at: moment)
+                return try await Self.quote(work, room: room, paymentMethod: body.paymentMethod, discountIds: body.discountIds, at: moment)
             }
             return QuoteBody(quote, at: moment)
+        }
+    }
+
+    /// `room`'s price paid by `paymentMethod` with the schemes `discountIds` at `moment` (quotes and
+    /// subscriptions). A payment method or scheme the room's project does not have is a 422 naming
+    /// `<prefix>paymentMethod` or `<prefix>discountIds[i]`; a scheme that does not apply, its refusal.
+    static func quote(_ work: UnitOfWork, room: Room, paymentMethod: String, discountIds: [UUID], at moment: Date,
+                      fieldPrefix: String = "") async throws -> Quote {
+        var violations: [FieldViolation] = []
+        if let known = try await paymentMethods(work, groupID: room.groupID), !known.contains(paymentMethod) {
+            violations.append(FieldViolation(field: "\(fieldPrefix)paymentMethod", message: "is not a payment method of the group's dictionary"))
+        }
+        let found = try await work.discountSchemes.find(groupID: room.groupID, ids: Array(Set(discountIds)))
+        let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var schemes: [DiscountScheme] = []
+        for (index, id) in discountIds.enumerated() {
+            guard let stored = byID[id], stored.projectID == room.projectID else {
+                violations.append(FieldViolation(field: "\(fieldPrefix)discountIds[\(index)]", message: "is not a discount scheme of the room's project"))
+                continue
+            }
+            schemes.append(stored.scheme)
+        }
+        // Well-formed references to a payment method or schemes the room's project does not have.
+        guard violations.isEmpty else {
+            throw Problem(status: .unprocessableContent, code: "unknown-reference",
+                          detail: "The request names a payment method or discount scheme the room's project does not have.",
+                          errors: violations.map { .init(field: $0.field, message: $0.message) })
+        }
+        guard let listPrice = room.listPrice else { throw DiscountError.roomNotPriced(roomID: room.id) }
+        do {
+            return try Quote.compute(room: QuoteRoom(id: room.id, buildingID: room.buildingID, listPrice: listPrice, floorPrice: room.floorPrice),
+                                     paymentMethod: paymentMethod, schemes: schemes, at: moment)
+        } catch {
+            guard !fieldPrefix.isEmpty else { throw error }
+            throw QuoteError.prefixed(error, fieldPrefix)
         }
     }
 

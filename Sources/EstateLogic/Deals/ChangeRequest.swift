@@ -15,6 +15,8 @@ public enum ChangeRequestKind: String, Sendable, Hashable, Codable, CaseIterable
     case cancellation
     /// Terminate the contracted deal, with a refund.
     case termination
+    /// Agree a price below the room's floor price: approved before a reserved deal is subscribed at it.
+    case priceApproval = "price_approval"
 
     /// The stages in which the change may be requested and executed:
     /// - change of room: reserved, subscribed (after the contract is filed, a new room is a new deal);
@@ -23,10 +25,12 @@ public enum ChangeRequestKind: String, Sendable, Hashable, Codable, CaseIterable
     /// - change of payment method: subscribed, contracted, and while a mortgage is applied for or
     ///   approved but its funds have not arrived (a refused loan); the deal then returns to contracted
     ///   (``DealFlow/stageAfterPaymentMethodChange(_:)``);
-    /// - cancellation: ``DealFlow/cancellableStages``; termination: ``DealFlow/terminableStages``.
+    /// - cancellation: ``DealFlow/cancellableStages``; termination: ``DealFlow/terminableStages``;
+    /// - price approval: reserved (a deal subscribed directly cannot go below the floor).
     public var allowedStages: Set<DealStage> {
         switch self {
         case .changeRoom: [.reserved, .subscribed]
+        case .priceApproval: [.reserved]
         case .changeBuyers: DealFlow.cancellableStages.union(DealFlow.terminableStages)
         case .changeDiscount: [.subscribed, .contracted]
         case .changePaymentMethod: [.subscribed, .contracted, .mortgageApplied, .mortgageApproved]
@@ -41,7 +45,7 @@ public enum ChangeRequestKind: String, Sendable, Hashable, Codable, CaseIterable
         switch self {
         case .cancellation: .cancel
         case .termination: .terminate
-        case .changeRoom, .changeBuyers, .changeDiscount, .changePaymentMethod: nil
+        case .changeRoom, .changeBuyers, .changeDiscount, .changePaymentMethod, .priceApproval: nil
         }
     }
 }

@@ -173,6 +173,15 @@ public enum QuoteError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         violations.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
     }
+
+    /// The same refusal with every field under `prefix` (a quote inside a larger request, e.g. `subscription.`).
+    public static func prefixed(_ error: QuoteError, _ prefix: String) -> QuoteError {
+        func moved(_ list: [FieldViolation]) -> [FieldViolation] { list.map { FieldViolation(field: prefix + $0.field, message: $0.message) } }
+        switch error {
+        case .invalidInput(let list): return .invalidInput(moved(list))
+        case .notApplicable(let list): return .notApplicable(moved(list))
+        }
+    }
 }
 
 /// A room's price after the chosen discounts, step by step.

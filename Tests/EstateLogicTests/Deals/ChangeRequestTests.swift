@@ -24,7 +24,7 @@ struct ChangeRequestTests {
     }
 
     @Test func whichChangesEachStageAllows() {
-        #expect(ChangeRequests.kinds(at: .reserved) == [.changeRoom, .changeBuyers, .cancellation])
+        #expect(ChangeRequests.kinds(at: .reserved) == [.changeRoom, .changeBuyers, .cancellation, .priceApproval])
         #expect(ChangeRequests.kinds(at: .subscribed) == [.changeRoom, .changeBuyers, .changeDiscount, .changePaymentMethod, .cancellation])
         #expect(ChangeRequests.kinds(at: .contracted) == [.changeBuyers, .changeDiscount, .changePaymentMethod, .termination])
         #expect(ChangeRequests.kinds(at: .mortgageApproved) == [.changeBuyers, .changePaymentMethod, .termination])
