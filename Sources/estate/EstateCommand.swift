@@ -159,6 +159,10 @@ struct Seed: AsyncParsableCommand {
         let customers = summary.customers
         print("  \(customers.customers) customers (\(customers.phones) phones, \(customers.followUps) follow-ups, \(customers.opportunities) opportunities) of \(customers.consultants) consultants "
               + "(\(summary.projects.first ?? "")-c01, ...; management: \(ScaleData.managementUser); password \(DemoData.password)).")
+        let deals = summary.deals
+        let stages = DealStage.allCases.compactMap { stage in deals.dealsByStage[stage].map { "\(stage.rawValue) \($0)" } }
+        print("  \(deals.deals) deals (\(stages.joined(separator: ", "))) with \(deals.receivables) receivables, "
+              + "\(deals.collections) collections and \(deals.receipts) receipts.")
         print("  Took \(String(format: "%.2f", seconds)) s (\(seconds > 0 ? Int(Double(inventory.rooms) / seconds) : 0) rooms/s).")
     }
 

@@ -12,6 +12,7 @@ public struct ScaleSummary: Sendable {
     public var projectsBefore: Int
     public var inventory: InventoryCounts
     public var customers: CustomerCounts
+    public var deals: DealCounts
     public var elapsed: Duration
 }
 
@@ -111,10 +112,10 @@ extension Database {
                 try await work.prepareScaleGroup(adding: count, passwordHash: passwordHash)
             }
             let indices = Array((existing + 1)...(existing + count))
-            let (inventory, customers) = try await withThrowingTaskGroup(of: (InventoryCounts, CustomerCounts).self) { tasks in
+            let (inventory, customers, deals) = try await withThrowingTaskGroup(of: (InventoryCounts, CustomerCounts, DealCounts).self) { tasks in
                 var pending = indices[...]
                 var running = 0
-                var total = (InventoryCounts(), CustomerCounts())
+                var total = (InventoryCounts(), CustomerCounts(), DealCounts())
                 while true {
                     while running < max(1, parallelism), let index = pending.popFirst() {
                         guard let city = cities[ScaleData.cityIndex(project: index)] else {
@@ -125,16 +126,17 @@ extension Database {
                     }
                     guard let counts = try await tasks.next() else { break }
                     running -= 1
-                    total = (total.0 + counts.0, total.1 + counts.1)
+                    total = (total.0 + counts.0, total.1 + counts.1, total.2 + counts.2)
                 }
                 return total
             }
             return ScaleSummary(groupCode: ScaleData.groupCode, groupCreated: created, projects: indices.map(ScaleData.projectCode),
-                                projectsBefore: existing, inventory: inventory, customers: customers, elapsed: ContinuousClock.now - start)
+                                projectsBefore: existing, inventory: inventory, customers: customers, deals: deals,
+                                elapsed: ContinuousClock.now - start)
         }
     }
 
-    private func seedScaleProject(_ index: Int, groupID: UUID, city: OrgUnit, passwordHash: String) async throws -> (InventoryCounts, CustomerCounts) {
+    private func seedScaleProject(_ index: Int, groupID: UUID, city: OrgUnit, passwordHash: String) async throws -> (InventoryCounts, CustomerCounts, DealCounts) {
         let (name, plan) = ScaleData.plan(project: index)
         var generator = InventoryGenerator(groupID: groupID, projectID: UUIDv7.make(), seed: plan.seed)
         let project = generator.project(plan)
@@ -142,13 +144,15 @@ extension Database {
                                        code: ScaleData.projectCode(index), name: name) else {
             throw DataError.internalFailure("a city company cannot hold a project")
         }
-        let publishedAt = generator.publishedAt
+        let publishedAt = generator.publishedAt, now = generator.now
         return try await unitOfWork { work in
             try await work.orgUnits.insert(unit)
             let inventory = try await work.load(project, groupID: groupID, projectID: unit.id, publishedAt: publishedAt)
             let customers = try await work.loadCustomers(groupID: groupID, project: unit, index: index, rooms: inventory.rooms,
                                                          passwordHash: passwordHash, now: publishedAt)
-            return (inventory, customers)
+            // Deals come after the launch: from the price list's publication (210 days ago) to now.
+            let deals = try await work.loadDeals(groupID: groupID, project: unit, index: index, now: now)
+            return (inventory, customers, deals)
         }
     }
 }
