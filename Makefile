@@ -1,6 +1,6 @@
 # Developer entry points; the work is done by the scripts in scripts/.
 .DEFAULT_GOAL := help
-.PHONY: help run test bench bench-grid bench-customers db db-stop clean
+.PHONY: help run test bench bench-grid bench-customers bench-deals db db-stop clean
 
 help: ## list the targets
 	@echo "Targets:"
@@ -9,6 +9,7 @@ help: ## list the targets
 	@echo "  make bench    PQ vs pgbench benchmark; BENCH_CLIENTS=\"1 8 32\" BENCH_SECONDS=10 (scripts/bench.sh)"
 	@echo "  make bench-grid  building grid over HTTP vs pgbench; BENCH_CLIENTS=\"16\" (scripts/bench-grid.sh)"
 	@echo "  make bench-customers  duplicate check and phone search on ~1M customers vs pgbench (scripts/bench-customers.sh)"
+	@echo "  make bench-deals  subscriptions over HTTP on distinct rooms and one hot room vs pgbench (scripts/bench-deals.sh)"
 	@echo "  make db       start the local PostgreSQL cluster (scripts/pg.sh start; see scripts/pg.sh env)"
 	@echo "  make db-stop  stop the local PostgreSQL cluster"
 	@echo "  make clean    stop the cluster and remove .build and .data"
@@ -27,6 +28,9 @@ bench-grid:
 
 bench-customers:
 	bash scripts/bench-customers.sh
+
+bench-deals:
+	bash scripts/bench-deals.sh
 
 db:
 	bash scripts/pg.sh start
