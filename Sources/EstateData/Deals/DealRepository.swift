@@ -115,12 +115,12 @@ public struct DealRepository: Sendable {
         } catch let error as PQError where error.isUniqueViolation && error.constraint == "deals_one_live_per_room" {
             throw DealDataError.roomTaken(roomID: deal.roomID)
         }
-        try await replaceBuyers(deal)
+        try await replaceBuyers(deal, isNew: true)
     }
 
     /// Writes the deal's buyers (all of them, in order).
-    func replaceBuyers(_ deal: Deal) async throws {
-        try await transaction.execute("DELETE FROM deal_buyers WHERE group_id = \(deal.groupID) AND deal_id = \(deal.id)")
+    func replaceBuyers(_ deal: Deal, isNew: Bool = false) async throws {
+        if !isNew { try await transaction.execute("DELETE FROM deal_buyers WHERE group_id = \(deal.groupID) AND deal_id = \(deal.id)") }
         try await transaction.execute("""
             INSERT INTO deal_buyers (group_id, deal_id, customer_id, position, share_bp)
             SELECT \(deal.groupID), \(deal.id), b.customer_id, b.position, b.share_bp
@@ -247,10 +247,11 @@ public struct DealRepository: Sendable {
             """).map(Self.decodeReceivable)
     }
 
-    /// Adds lines to a deal's receivables after its current last position.
-    public func addReceivables(groupID: UUID, dealID: UUID, _ lines: [ScheduleLine], labels: [String?]? = nil) async throws -> [StoredReceivable] {
+    /// Adds lines to a deal's receivables after its current last position (`newDeal`: it has none yet).
+    public func addReceivables(groupID: UUID, dealID: UUID, _ lines: [ScheduleLine], labels: [String?]? = nil,
+                               newDeal: Bool = false) async throws -> [StoredReceivable] {
         guard !lines.isEmpty else { return [] }
-        let start = try await transaction.query("""
+        let start = newDeal ? 0 : try await transaction.query("""
             SELECT coalesce(max(position), 0) AS last FROM receivables WHERE group_id = \(groupID) AND deal_id = \(dealID)
             """).firstRow?.decode("last", as: Int32.self) ?? 0
         let stored = lines.enumerated().map { index, line in

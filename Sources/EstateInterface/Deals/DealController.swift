@@ -69,12 +69,12 @@ struct DealController {
                     }
                     try await Self.moveRoom(work, room, step: step, dealID: deal.id, actor: caller.actor.historyText)
                     try await work.deals.insert(deal)
-                    _ = try await work.deals.addReceivables(groupID: deal.groupID, dealID: deal.id,
-                                                            lines.filter { $0.amount > .zero })
-                    guard let stored = try await work.deals.find(groupID: deal.groupID, id: deal.id) else { throw Problem.notFound() }
-                    try await work.deals.record(stored, event: step.rawValue, from: nil, after: Self.snapshot(stored), actor: caller.actor.historyText)
-                    try await Self.audit(work, context, "deal.\(step.rawValue)", stored, before: [:])
-                    return try await Self.response(work, stored, status: .created, request: request, context: context)
+                    let receivables = try await work.deals.addReceivables(groupID: deal.groupID, dealID: deal.id,
+                                                                          lines.filter { $0.amount > .zero }, newDeal: true)
+                    // As stored: the insert writes every field of `deal` (version 1, its own times).
+                    try await work.deals.record(deal, event: step.rawValue, from: nil, after: Self.snapshot(deal), actor: caller.actor.historyText)
+                    try await Self.audit(work, context, "deal.\(step.rawValue)", deal, before: [:])
+                    return try await Self.response(work, deal, receivables: receivables, status: .created, request: request, context: context)
                 }
             }
         }
@@ -311,9 +311,10 @@ struct DealController {
     }
 
     /// The deal with its current receivables, its ETag and (when created) its Location.
-    static func response(_ work: UnitOfWork, _ deal: Deal, status: HTTPResponse.Status, request: Request,
-                         context: EstateRequestContext) async throws -> Response {
-        let receivables = try await work.deals.receivables(groupID: deal.groupID, dealID: deal.id)
+    static func response(_ work: UnitOfWork, _ deal: Deal, receivables known: [StoredReceivable]? = nil, status: HTTPResponse.Status,
+                         request: Request, context: EstateRequestContext) async throws -> Response {
+        let receivables: [StoredReceivable]
+        if let known { receivables = known } else { receivables = try await work.deals.receivables(groupID: deal.groupID, dealID: deal.id) }
         var response = try Versioning.response(DealBody(deal, receivables: receivables), status: status, version: deal.version,
                                                request: request, context: context)
         if status == .created { response.headers[.location] = "/v1/deals/\(deal.id.uuidString)" }

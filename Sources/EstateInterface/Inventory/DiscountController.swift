@@ -112,7 +112,7 @@ struct DiscountController {
         if let known = try await paymentMethods(work, groupID: room.groupID), !known.contains(paymentMethod) {
             violations.append(FieldViolation(field: "\(fieldPrefix)paymentMethod", message: "is not a payment method of the group's dictionary"))
         }
-        let found = try await work.discountSchemes.find(groupID: room.groupID, ids: Array(Set(discountIds)))
+        let found = discountIds.isEmpty ? [] : try await work.discountSchemes.find(groupID: room.groupID, ids: Array(Set(discountIds)))
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var schemes: [DiscountScheme] = []
         for (index, id) in discountIds.enumerated() {
