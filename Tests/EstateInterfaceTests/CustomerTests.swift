@@ -123,6 +123,20 @@ struct CustomerTests {
             let sameID = try await call(client, .post, path, consultant, ["name": "Other", "source": "walk_in",
                                                                            "idType": "resident_id", "idNumber": "11010519491231002X"])
             #expect(sameID.code == "duplicate-customer")
+            // The check applies the same rules in one statement: the name alone (a rule has it), the ID number
+            // (lower-case x normalised), the name with a phone; a project without rules and another group's project.
+            let check = try await call(client, .post, "/v1/customers/duplicate-check", consultant,
+                                       ["projectId": riverside.uuidString, "name": " zhang   SAN ", "idNumber": "11010519491231002x"])
+            #expect(check.status == .ok && check.string("action") == "block", "\(check.text)")
+            let checked = (check.body["matches"] as? [[String: Any]] ?? []).map { "\($0["action"] as? String ?? "") \($0["customerId"] as? String ?? "")" }
+            #expect(checked.contains("block \(zhangID)") && checked.filter { $0.hasPrefix("warn ") }.count == 3, "\(checked)")
+            let lakeside = try await world.unitID("lakeside")
+            let noRules = try await call(client, .post, "/v1/customers/duplicate-check", manager,
+                                         ["projectId": lakeside.uuidString, "name": "Zhang San", "phones": ["13911112222"]])
+            #expect(noRules.status == .notFound || (noRules.body["matches"] as? [Any])?.isEmpty == true, "\(noRules.text)")
+            let elsewhere = try await call(client, .post, "/v1/customers/duplicate-check", try await signIn(client, "admin", group: "other"),
+                                           ["projectId": riverside.uuidString, "phones": ["13911112222"]])
+            #expect(elsewhere.status == .notFound)
             #expect((sameID.body["duplicates"] as? [[String: Any]])?.first?["customerId"] as? String == zhangID)
             // Unknown dictionary codes and bad fields are named.
             let bad = try await call(client, .post, path, consultant, ["name": " ", "source": "nowhere", "phones": [["number": "12"]]])
