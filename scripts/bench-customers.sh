@@ -14,7 +14,7 @@
 #   check   POST /v1/customers/duplicate-check  {projectId, name, phones: [one existing number]}
 #   search  GET  /v1/customers?phone=<the last 6 digits of an existing number>&limit=20
 # each request with another of 2,000 existing numbers (a wrk Lua script). pgbench runs the
-# statements the server sends for one such request (the session with its grants, then the request's own
+# statements the server sends for one such request (session, grants, then the request's own
 # queries), prepared, with the same numbers.
 set -euo pipefail
 
@@ -119,25 +119,20 @@ cat >"$WORK/check.sql" <<SQL
 \set i random(1, 2000)
 SELECT project_id AS pid, name AS nm, number AS ph FROM bench_sample WHERE i = :i \gset
 $AUTH
-WITH unit AS (SELECT o.group_id, o.id, o.parent_id, o.kind, o.code, o.name, o.active, o.path, o.version FROM org_units o
-              WHERE o.group_id = '$GROUP_ID' AND o.id = :pid),
-rules AS (SELECT d.id, d.project_id, d.name, d.field_sets, d.action, d.active FROM duplicate_rules d JOIN unit u
-          ON d.group_id = u.group_id AND (d.project_id IS NULL OR d.project_id = u.id) WHERE d.active),
-hits AS (SELECT id FROM (SELECT p.customer_id AS id FROM customer_phones p WHERE p.group_id = '$GROUP_ID' AND p.number = ANY(ARRAY[:ph])
-                         UNION SELECT c.id FROM customers c WHERE c.group_id = '$GROUP_ID' AND c.name_key = :nm AND c.merged_into IS NULL
-                           AND EXISTS (SELECT 1 FROM rules r, jsonb_array_elements(r.field_sets) f WHERE f = '["name"]'::jsonb)) h
-         WHERE EXISTS (SELECT 1 FROM rules))
-SELECT u.group_id, u.id, u.parent_id, u.kind, u.code, u.name, u.active, u.path, u.version,
-       (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'projectId', r.project_id, 'name', r.name,
-                                                     'fieldSets', r.field_sets, 'action', r.action) ORDER BY r.id), '[]') FROM rules r) AS rules,
-       cand.*
-FROM unit u LEFT JOIN LATERAL (
-    SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number,
-           (SELECT o.name FROM org_units o WHERE o.group_id = c.group_id AND o.id = c.project_id) AS project_name,
-           (SELECT w.display_name FROM users w WHERE w.group_id = c.group_id AND w.id = c.owner_id) AS owner_name,
-           ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id) AS phones
-    FROM hits JOIN customers c ON c.group_id = '$GROUP_ID' AND c.id = hits.id
-    WHERE c.merged_into IS NULL AND c.approval <> 'rejected' ORDER BY c.id LIMIT 100) cand ON true;
+SELECT o.group_id, o.id, o.parent_id, o.kind, o.code, o.name, o.active, o.path, o.version,
+       d.id AS rule_id, d.project_id AS rule_project_id, d.name AS rule_name, d.field_sets AS rule_field_sets,
+       d.action AS rule_action, d.active AS rule_active
+FROM org_units o LEFT JOIN duplicate_rules d ON d.group_id = o.group_id AND (d.project_id IS NULL OR d.project_id = o.id) AND d.active
+WHERE o.group_id = '$GROUP_ID' AND o.id = :pid ORDER BY d.id;
+WITH hits AS MATERIALIZED (SELECT id FROM (SELECT p.customer_id AS id FROM customer_phones p
+                                            WHERE p.group_id = '$GROUP_ID' AND p.number = ANY(ARRAY[:ph])) h
+                           WHERE h.id IS DISTINCT FROM NULL ORDER BY id LIMIT 100)
+SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number,
+       (SELECT o.name FROM org_units o WHERE o.group_id = c.group_id AND o.id = c.project_id) AS project_name,
+       (SELECT u.display_name FROM users u WHERE u.group_id = c.group_id AND u.id = c.owner_id) AS owner_name,
+       ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id) AS phones
+FROM hits JOIN customers c ON c.group_id = '$GROUP_ID' AND c.id = hits.id
+WHERE c.merged_into IS NULL AND c.approval <> 'rejected' ORDER BY c.id;
 SQL
 cat >"$WORK/search.sql" <<SQL
 \set i random(1, 2000)

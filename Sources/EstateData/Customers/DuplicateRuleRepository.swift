@@ -45,23 +45,19 @@ public struct DuplicateRuleRepository: Sendable {
 
     /// The rule of a row whose rule columns carry `prefix` (`rule_id`, `rule_name`, …; none for ``columns``).
     static func decodeRule(_ row: PQRow, prefix: String = "") throws -> DuplicateRule {
+        let sets: [[String]] = try (row.decode("\(prefix)field_sets", as: PQJSON.self)).decode()
         guard let action = DuplicateAction(rawValue: try row.decode("\(prefix)action")) else {
             throw DataError.internalFailure("duplicate rule with unknown action")
         }
-        return DuplicateRule(id: try row.decode("\(prefix)id"), projectID: try row.decode("\(prefix)project_id"),
-                             name: try row.decode("\(prefix)name"),
-                             fieldSets: try fieldSets(try row.decode("\(prefix)field_sets", as: PQJSON.self).decode()), action: action,
-                             active: try row.decode("\(prefix)active"))
-    }
-
-    /// Stored field sets (`[["phone"], ["name", "phone"]]`) as the rule's sets.
-    static func fieldSets(_ sets: [[String]]) throws -> [Set<DuplicateField>] {
-        try sets.map { set in
+        let fieldSets = try sets.map { set in
             Set(try set.map { name in
                 guard let field = DuplicateField(rawValue: name) else { throw DataError.internalFailure("duplicate rule with unknown field \(name)") }
                 return field
             })
         }
+        return DuplicateRule(id: try row.decode("\(prefix)id"), projectID: try row.decode("\(prefix)project_id"),
+                             name: try row.decode("\(prefix)name"), fieldSets: fieldSets, action: action,
+                             active: try row.decode("\(prefix)active"))
     }
 
     static func fieldSetsJSON(_ rule: DuplicateRule) throws -> PQJSON {
@@ -74,6 +70,25 @@ public struct DuplicateRuleRepository: Sendable {
         if let projectID { condition = "\(condition) AND (d.project_id IS NULL OR d.project_id = \(projectID))" }
         if activeOnly { condition = "\(condition) AND d.active" }
         return try await transaction.query("SELECT \(Self.columns) FROM \(Self.from) WHERE \(condition) ORDER BY d.id").map(Self.decode)
+    }
+
+    /// A unit with the active rules that apply to customers of it (the group's and its own), in one
+    /// statement: the duplicate check runs this on every customer a consultant types in. Nil when
+    /// the group has no such unit; the caller checks that it is a project it may read.
+    public func unitWithActiveRules(groupID: UUID, unitID: UUID) async throws -> (unit: OrgUnit, rules: [DuplicateRule])? {
+        let rows = try await transaction.query("""
+            SELECT o.group_id, o.id, o.parent_id, o.kind, o.code, o.name, o.active, o.path, o.version,
+                   d.id AS rule_id, d.project_id AS rule_project_id, d.name AS rule_name, d.field_sets AS rule_field_sets,
+                   d.action AS rule_action, d.active AS rule_active
+            FROM org_units o LEFT JOIN duplicate_rules d
+                 ON d.group_id = o.group_id AND (d.project_id IS NULL OR d.project_id = o.id) AND d.active
+            WHERE o.group_id = \(groupID) AND o.id = \(unitID) ORDER BY d.id
+            """)
+        guard let first = rows.firstRow else { return nil }
+        let rules = try rows.compactMap { row in
+            try row.decode("rule_id", as: UUID?.self) == nil ? nil : try Self.decodeRule(row, prefix: "rule_")
+        }
+        return (try OrgUnitRepository.decode(first), rules)
     }
 
     public func find(groupID: UUID, id: UUID, lock: Bool = false) async throws -> StoredDuplicateRule? {
@@ -105,82 +120,6 @@ public struct DuplicateRuleRepository: Sendable {
         try await transaction.execute("DELETE FROM duplicate_rules WHERE group_id = \(groupID) AND id = \(id)")
     }
 
-    /// The duplicate check in one statement (it runs on every customer a consultant types in): the
-    /// unit, the active rules that apply to customers of it (the group's and its own) and the
-    /// existing customers `identity` may duplicate under them — sharing a phone or the ID number,
-    /// or the normalised name where a rule has the name alone. Nil when the group has no such unit;
-    /// the caller checks that it is a project it may read before using the rest.
-    public func check(groupID: UUID, unitID: UUID, identity: CustomerIdentity,
-                      limit: Int = 100) async throws -> (unit: OrgUnit, rules: [DuplicateRule], candidates: [DuplicateCandidateInfo])? {
-        // Only the branches the identity has (each shape its own prepared statement), and none
-        // at all when no rule applies.
-        var branches: [SQL] = []
-        if !identity.phones.isEmpty {
-            branches.append("SELECT p.customer_id AS id FROM customer_phones p WHERE p.group_id = \(groupID) AND p.number = ANY(\(identity.phones.sorted())::text[])")
-        }
-        if let idNumber = identity.idNumber {
-            branches.append("SELECT c.id FROM customers c WHERE c.group_id = \(groupID) AND c.id_number = \(idNumber) AND c.merged_into IS NULL")
-        }
-        if !identity.name.isEmpty {
-            branches.append("""
-                SELECT c.id FROM customers c WHERE c.group_id = \(groupID) AND c.name_key = \(identity.name) AND c.merged_into IS NULL
-                  AND EXISTS (SELECT 1 FROM rules r, jsonb_array_elements(r.field_sets) f WHERE f = '["name"]'::jsonb)
-                """)
-        }
-        var hits: SQL = "SELECT NULL::uuid AS id WHERE false"
-        if let first = branches.first {
-            hits = first
-            for branch in branches.dropFirst() { hits = "\(hits) UNION \(branch)" }
-        }
-        let rows = try await transaction.query("""
-            WITH unit AS (SELECT o.group_id, o.id, o.parent_id, o.kind, o.code, o.name, o.active, o.path, o.version FROM org_units o
-                          WHERE o.group_id = \(groupID) AND o.id = \(unitID)),
-            rules AS (SELECT d.id, d.project_id, d.name, d.field_sets, d.action, d.active FROM duplicate_rules d JOIN unit u
-                      ON d.group_id = u.group_id AND (d.project_id IS NULL OR d.project_id = u.id) WHERE d.active),
-            hits AS (SELECT id FROM (\(hits)) h WHERE EXISTS (SELECT 1 FROM rules))
-            SELECT u.group_id, u.id, u.parent_id, u.kind, u.code, u.name, u.active, u.path, u.version,
-                   (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'projectId', r.project_id, 'name', r.name,
-                                                                 'fieldSets', r.field_sets, 'action', r.action) ORDER BY r.id), '[]')
-                    FROM rules r) AS rules,
-                   cand.id AS candidate_id, cand.project_id AS candidate_project_id, cand.owner_id AS candidate_owner_id,
-                   cand.name AS candidate_name, cand.name_key AS candidate_name_key, cand.id_number AS candidate_id_number,
-                   cand.project_name AS candidate_project_name, cand.owner_name AS candidate_owner_name, cand.phones AS candidate_phones
-            FROM unit u LEFT JOIN LATERAL (
-                SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number,
-                       (SELECT o.name FROM org_units o WHERE o.group_id = c.group_id AND o.id = c.project_id) AS project_name,
-                       (SELECT w.display_name FROM users w WHERE w.group_id = c.group_id AND w.id = c.owner_id) AS owner_name,
-                       ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id) AS phones
-                FROM hits JOIN customers c ON c.group_id = \(groupID) AND c.id = hits.id
-                WHERE c.merged_into IS NULL AND c.approval <> 'rejected'
-                ORDER BY c.id LIMIT \(limit)) cand ON true
-            """)
-        guard let first = rows.firstRow else { return nil }
-        struct RuleRecord: Decodable {
-            let id: UUID
-            let projectId: UUID?
-            let name: String
-            let fieldSets: [[String]]
-            let action: String
-        }
-        let rules = try first.decode("rules", as: PQJSON.self).decode([RuleRecord].self).map { record in
-            guard let action = DuplicateAction(rawValue: record.action) else { throw DataError.internalFailure("duplicate rule with unknown action") }
-            return DuplicateRule(id: record.id, projectID: record.projectId, name: record.name, fieldSets: try Self.fieldSets(record.fieldSets),
-                                 action: action, active: true)
-        }
-        let candidates = try rows.compactMap { row -> DuplicateCandidateInfo? in
-            guard let id = try row.decode("candidate_id", as: UUID?.self) else { return nil }
-            let identity = CustomerIdentity(name: try row.decode("candidate_name_key"),
-                                            phones: Set(try row.decode("candidate_phones", as: [String].self)),
-                                            idNumber: try row.decode("candidate_id_number"))
-            return DuplicateCandidateInfo(
-                candidate: DuplicateCandidate(customerID: id, projectID: try row.decode("candidate_project_id"),
-                                              ownerID: try row.decode("candidate_owner_id"), identity: identity),
-                name: try row.decode("candidate_name"), projectName: try row.decode("candidate_project_name"),
-                ownerName: try row.decode("candidate_owner_name"))
-        }
-        return (try OrgUnitRepository.decode(first), rules, candidates)
-    }
-
     /// Existing customers sharing a phone, the ID number or (when `byName`) the normalised name with
     /// `identity`: the candidates duplicate rules are evaluated on. Merged and rejected customers
     /// are not candidates; nor is `excluding` (the customer being changed). Index lookups only.
@@ -201,14 +140,17 @@ public struct DuplicateRuleRepository: Sendable {
         }
         guard var hits = branches.first else { return [] }
         for branch in branches.dropFirst() { hits = "\(hits) UNION \(branch)" }
+        // At most `limit` hits, materialised: with a common name's estimate the planner would
+        // otherwise walk the group's customers in id order hoping to meet the hits soon.
         return try await transaction.query("""
+            WITH hits AS MATERIALIZED (SELECT id FROM (\(hits)) h WHERE h.id IS DISTINCT FROM \(excluding) ORDER BY id LIMIT \(limit))
             SELECT c.id, c.project_id, c.owner_id, c.name, c.name_key, c.id_number,
                    (SELECT o.name FROM org_units o WHERE o.group_id = c.group_id AND o.id = c.project_id) AS project_name,
                    (SELECT u.display_name FROM users u WHERE u.group_id = c.group_id AND u.id = c.owner_id) AS owner_name,
                    ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id) AS phones
-            FROM (\(hits)) hits JOIN customers c ON c.group_id = \(groupID) AND c.id = hits.id
-            WHERE c.merged_into IS NULL AND c.approval <> 'rejected' AND c.id IS DISTINCT FROM \(excluding)
-            ORDER BY c.id LIMIT \(limit)
+            FROM hits JOIN customers c ON c.group_id = \(groupID) AND c.id = hits.id
+            WHERE c.merged_into IS NULL AND c.approval <> 'rejected'
+            ORDER BY c.id
             """).map { row in
                 let identity = CustomerIdentity(name: try row.decode("name_key"), phones: Set(try row.decode("phones", as: [String].self)),
                                                 idNumber: try row.decode("id_number"))

@@ -112,9 +112,10 @@ struct CustomerController {
                                             idNumber: body.idNumber.map(IDDocument.normalize).flatMap { $0.isEmpty ? nil : $0 })
             // Read-only, on the hot path of every customer a consultant types in: no transaction round trips.
             let matches = try await database.read { work in
-                let found = try await work.duplicateRules.check(groupID: try context.requireCaller().groupID, unitID: body.projectId, identity: identity)
+                let found = try await work.duplicateRules.unitWithActiveRules(groupID: try context.requireCaller().groupID, unitID: body.projectId)
                 let project = try context.inventory.authorizedProject(found?.unit, .customersRead)
-                return Self.findings(identity, projectID: project.id, rules: found?.rules ?? [], candidates: found?.candidates ?? [])
+                return try await Self.duplicates(work, groupID: project.groupID, projectID: project.id, identity: identity,
+                                                 rules: found?.rules ?? [])
             }
             return DuplicateCheckBody(action: matches.map(\.match.rule.action).max(), matches: matches.map(\.body), ignoredPhones: ignored)
         }
@@ -298,19 +299,18 @@ struct CustomerController {
     }
 
     /// The existing customers `identity` matches under the rules that apply in the project, strictest first.
+    /// `rules`: the active rules of the project when the caller has read them already.
     static func duplicates(_ work: UnitOfWork, groupID: UUID, projectID: UUID, identity: CustomerIdentity,
-                           excluding: UUID? = nil) async throws -> [DuplicateFinding] {
-        let rules = try await work.duplicateRules.list(groupID: groupID, projectID: projectID, activeOnly: true).map(\.rule)
+                           excluding: UUID? = nil, rules known: [DuplicateRule]? = nil) async throws -> [DuplicateFinding] {
+        let rules: [DuplicateRule]
+        if let known { rules = known } else {
+            rules = try await work.duplicateRules.list(groupID: groupID, projectID: projectID, activeOnly: true).map(\.rule)
+        }
         guard !rules.isEmpty else { return [] }
         let byName = rules.contains { $0.fieldSets.contains([.name]) }
         let infos = try await work.duplicateRules.candidates(groupID: groupID, identity: identity, byName: byName, excluding: excluding)
-        return findings(identity, projectID: projectID, rules: rules, candidates: infos)
-    }
-
-    /// The matches of `identity` among `candidates` under `rules`, strictest first, with what the API shows of them.
-    static func findings(_ identity: CustomerIdentity, projectID: UUID, rules: [DuplicateRule], candidates: [DuplicateCandidateInfo]) -> [DuplicateFinding] {
-        let byID = Dictionary(candidates.map { ($0.candidate.customerID, $0) }, uniquingKeysWith: { first, _ in first })
-        return DuplicateCheck.matches(for: identity, projectID: projectID, candidates: candidates.map(\.candidate), rules: rules).compactMap { match in
+        let byID = Dictionary(uniqueKeysWithValues: infos.map { ($0.candidate.customerID, $0) })
+        return DuplicateCheck.matches(for: identity, projectID: projectID, candidates: infos.map(\.candidate), rules: rules).compactMap { match in
             byID[match.candidate.customerID].map { DuplicateFinding(match: match, body: DuplicateMatchBody(match, info: $0)) }
         }
     }
