@@ -410,6 +410,18 @@ struct WebhookTests {
             // Both events have a delivery to the subscribed webhook, waiting for the relay.
             let deliveries = try await call(client, .get, "/v1/webhooks/\(try hook.id())/deliveries?status=pending", admin)
             #expect(Set(deliveries.items.compactMap { $0["eventId"] as? String }) == Set(feed.items.compactMap { $0["id"] as? String }))
+            // The protection period lapses (the background sweep) and the consultant claims the customer back.
+            #expect(try await world.database.lapseProtections(now: Date().addingTimeInterval(4000 * 86_400)) == 1)
+            #expect(try await call(client, .post, "/v1/customers/\(customer)/claim", consultant).status == .ok)
+            let later = try await events(client, try await signIn(client, "group.management"), "objectId=\(customer)", count: 4)
+            try #require(later.items.count == 4, "\(later.text)")
+            let pooled = try #require(later.items[2]["data"] as? [String: Any])
+            #expect(pooled["via"] as? String == "pooled" && pooled["actor"] as? String == "system")
+            #expect((pooled["to"] as? [String: Any])?["ownerId"] is NSNull)
+            let claimed = try #require(later.items[3]["data"] as? [String: Any])
+            #expect(claimed["via"] as? String == "claimed")
+            #expect((claimed["to"] as? [String: Any])?["ownerId"] as? String == consultantID)
+            #expect(later.items.map { ($0["object"] as? [String: Any])?["sequence"] as? Int } == [1, 2, 3, 4])
         }
         await world.database.close()
     }
