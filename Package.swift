@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -64,8 +65,12 @@ let package = Package(
         .target(
             name: "EstateInterface",
             dependencies: [
-                "EstateLogic", "EstateData",
+                "EstateLogic", "EstateData", "LibXML",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "estate",
             dependencies: [
-                "EstateInterface", "EstateData", "PQ",
+                "EstateInterface", "EstateData", "EstateLogic", "PQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -102,12 +107,13 @@ let package = Package(
         .testTarget(
             name: "EstateInterfaceTests",
             dependencies: [
-                "EstateInterface", "EstateData", "PQ", "EstateTestSupport",
+                "EstateInterface", "EstateData", "EstateLogic", "LibXML", "PQ", "EstateTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "estateTests", dependencies: ["estate", "EstateTestSupport"], swiftSettings: strict),
+        .testTarget(name: "estateTests", dependencies: ["estate", "EstateLogic", "EstateTestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import EstateData
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// HTTP settings of the API.
 public struct HTTPConfiguration: Sendable {
@@ -14,16 +15,19 @@ public struct HTTPConfiguration: Sendable {
     public var protectionSweepInterval: Duration
     /// How many rendered building grids to keep (0: render every request).
     public var gridCacheEntries: Int
+    /// The webhook relay (delivers the event outbox to partners' webhooks).
+    public var webhookRelay: WebhookRelaySettings
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20,
                 holdSweepInterval: Duration = .seconds(30), protectionSweepInterval: Duration = .seconds(300),
-                gridCacheEntries: Int = 256) {
+                gridCacheEntries: Int = 256, webhookRelay: WebhookRelaySettings = WebhookRelaySettings()) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.holdSweepInterval = holdSweepInterval
         self.protectionSweepInterval = protectionSweepInterval
         self.gridCacheEntries = gridCacheEntries
+        self.webhookRelay = webhookRelay
     }
 }
 
@@ -72,6 +76,7 @@ public struct EstateAPI: Sendable {
         CustomerOwnershipController(database: database).register(in: &routes)
         QuestionnaireController(database: database).register(in: &routes)
         DealController(database: database).register(in: &routes)
+        WebhookController(database: database).register(in: &routes)
         return routes
     }
 
@@ -89,14 +94,21 @@ public struct EstateAPI: Sendable {
         return router
     }
 
-    /// The application, with the database pool and the background services (hold expiry, protection lapse) as
-    /// services; SIGTERM drains requests, stops the background services, then closes the pool.
+    /// The application, with the database pool and the background services (hold expiry, protection lapse, the
+    /// webhook relay when enabled) as services; SIGTERM drains requests, stops the background services (the
+    /// relay finishes the deliveries it is sending), then closes the pool.
     public func makeApplication(logger: Logger) -> some ApplicationProtocol {
-        Application(
+        var services: [any Service] = [
+            database, HoldExpiryService(database: database, interval: configuration.holdSweepInterval, logger: logger),
+            ProtectionLapseService(database: database, interval: configuration.protectionSweepInterval, logger: logger),
+        ]
+        if configuration.webhookRelay.enabled {
+            services.append(WebhookRelay(database: database, settings: configuration.webhookRelay, logger: logger))
+        }
+        return Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "estate"),
-            services: [database, HoldExpiryService(database: database, interval: configuration.holdSweepInterval, logger: logger),
-                       ProtectionLapseService(database: database, interval: configuration.protectionSweepInterval, logger: logger)],
+            services: services,
             logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import EstateData
 import EstateInterface
+import EstateLogic
 import Foundation
 import Logging
 
@@ -34,9 +35,28 @@ struct Settings {
         guard format == "json" || format == "text" else {
             throw Invalid(description: "ESTATE_LOG_FORMAT=\(format) is not json or text")
         }
-        let migrate = environment["ESTATE_MIGRATE_ON_START"]?.lowercased() ?? "false"
-        guard ["true", "false", "1", "0", ""].contains(migrate) else {
-            throw Invalid(description: "ESTATE_MIGRATE_ON_START=\(migrate) is not true or false")
+        func flag(_ name: String, _ fallback: Bool) throws -> Bool {
+            let text = environment[name]?.lowercased() ?? ""
+            guard ["true", "false", "1", "0", ""].contains(text) else {
+                throw Invalid(description: "\(name)=\(text) is not true or false")
+            }
+            return text.isEmpty ? fallback : text == "true" || text == "1"
+        }
+        let migrate = try flag("ESTATE_MIGRATE_ON_START", false)
+        let relay = WebhookRelaySettings(
+            enabled: try flag("ESTATE_WEBHOOK_RELAY", true),
+            pollInterval: .milliseconds(try integer("ESTATE_WEBHOOK_POLL_MS", 1000, 10...60_000)),
+            concurrency: try integer("ESTATE_WEBHOOK_CONCURRENCY", 8, 1...256),
+            requestTimeout: .seconds(try integer("ESTATE_WEBHOOK_TIMEOUT_SECONDS", 10, 1...300)),
+            lease: .seconds(try integer("ESTATE_WEBHOOK_LEASE_SECONDS", 60, 2...3600)),
+            retry: WebhookRetryPolicy(
+                maxAttempts: try integer("ESTATE_WEBHOOK_MAX_ATTEMPTS", 10, 1...50),
+                baseDelay: .seconds(try integer("ESTATE_WEBHOOK_RETRY_BASE_SECONDS", 10, 1...86_400)),
+                factor: try integer("ESTATE_WEBHOOK_RETRY_FACTOR", 3, 1...10),
+                maxDelay: .seconds(try integer("ESTATE_WEBHOOK_RETRY_MAX_SECONDS", 21_600, 1...604_800))))
+        guard relay.lease > relay.requestTimeout else {
+            throw Invalid(description: "ESTATE_WEBHOOK_LEASE_SECONDS must be more than ESTATE_WEBHOOK_TIMEOUT_SECONDS "
+                + "(a delivery still being sent would be sent again)")
         }
         return Settings(
             databaseURL: environment["ESTATE_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
@@ -46,7 +66,8 @@ struct Settings {
                 maxBodyBytes: try integer("ESTATE_MAX_BODY_BYTES", 1 << 20, 1024...(1 << 30)),
                 holdSweepInterval: .seconds(try integer("ESTATE_HOLD_SWEEP_SECONDS", 30, 1...86_400)),
                 protectionSweepInterval: .seconds(try integer("ESTATE_PROTECTION_SWEEP_SECONDS", 300, 1...86_400)),
-                gridCacheEntries: try integer("ESTATE_GRID_CACHE_ENTRIES", 256, 0...100_000)),
+                gridCacheEntries: try integer("ESTATE_GRID_CACHE_ENTRIES", 256, 0...100_000),
+                webhookRelay: relay),
             database: (
                 poolSize: try integer("ESTATE_DB_POOL_SIZE", 10, 1...500),
                 acquireTimeoutMs: try integer("ESTATE_DB_ACQUIRE_TIMEOUT_MS", 5000, 1...600_000),
@@ -55,7 +76,7 @@ struct Settings {
                 maxLifetimeSeconds: try integer("ESTATE_DB_MAX_LIFETIME_SECONDS", 1800, 1...604_800)),
             logLevel: level,
             logFormat: format,
-            migrateOnStart: migrate == "true" || migrate == "1",
+            migrateOnStart: migrate,
             sessionHours: try integer("ESTATE_SESSION_HOURS", 8, 1...720),
             bcryptCost: try integer("ESTATE_BCRYPT_COST", 12, 4...16))
     }

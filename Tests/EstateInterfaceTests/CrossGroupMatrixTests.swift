@@ -48,6 +48,7 @@ struct CrossGroupMatrixTests {
             "PUT /v1/customers/{id}/shares/{userId}": ["access": "write"],
             // Deals
             "POST /v1/deals/{id}/subscribe": ["subscription": ["paymentMethod": "full"]],
+            "PATCH /v1/webhooks/{id}": ["active": false],
         ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 
@@ -107,7 +108,8 @@ struct CrossGroupMatrixTests {
             let questionnaire = try await world.database.unitOfWork { work in
                 try await QuestionnaireFixtures.questionnaire(work, groupID: try await world.groupID(), project: riverside, code: "matrix")
             }
-            let ids = ["id": "", "grantId": grant, "userId": user]
+            let (webhook, delivery) = try await WebhookFixture.objects(world, room: room)
+            let ids = ["id": "", "grantId": grant, "userId": user, "deliveryId": delivery.uuidString]
             func objectID(for path: String) -> String {
                 if path.hasPrefix("/v1/questionnaires/") { return questionnaire.uuidString }
                 if let prefix = customerObjects.keys.first(where: { path.hasPrefix($0) }) { return customerObjects[prefix]! }
@@ -120,6 +122,7 @@ struct CrossGroupMatrixTests {
                 if path.hasPrefix("/v1/api-keys/") { return key }
                 if path.hasPrefix("/v1/opportunities/") { return opportunity.uuidString }
                 if path.hasPrefix("/v1/tasks/") { return task }
+                if path.hasPrefix("/v1/webhooks/") { return webhook.uuidString }
                 return ""
             }
             let bodies = Self.validBodies(parent: world.otherGroupUnit)
@@ -207,7 +210,8 @@ struct InGroupMatrixTests {
                     try await QuestionnaireFixtures.questionnaire(work, groupID: try await world.groupID(), project: unit, code: "matrix")
                 }
                 let customers = try await CrossGroupMatrixTests.customerObjects(world, at: unit, owner: try #require(UUID(uuidString: user)), room: room)
-                return ["/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
+                let (webhook, delivery) = try await WebhookFixture.objects(world, room: room)
+                return ["/v1/webhooks/": webhook.uuidString, "delivery": delivery.uuidString, "/v1/org-units/": unit.uuidString, "/v1/projects/": unit.uuidString, "/v1/users/": user, "/v1/api-keys/": key,
                         "/v1/buildings/": building.uuidString, "/v1/rooms/": room.uuidString,
                         "/v1/price-lists/": priceList.uuidString, "/v1/discount-schemes/": scheme.uuidString,
                         "/v1/questionnaires/": questionnaire.uuidString, "grant": grant]
@@ -221,6 +225,7 @@ struct InGroupMatrixTests {
                 return route.path.replacingOccurrences(of: "{id}", with: objects[prefix] ?? "")
                     .replacingOccurrences(of: "{grantId}", with: objects["grant"] ?? "")
                     .replacingOccurrences(of: "{userId}", with: objects["/v1/users/"] ?? "")
+                    .replacingOccurrences(of: "{deliveryId}", with: objects["delivery"] ?? "")
             }
             let routes = try await Harness.withRouteTable { $0.descriptors }.filter { $0.path.contains("{id}") }
             let riverAdmin = try await signIn(client, "river.admin", password: "matrix passphrase 1")

@@ -11,6 +11,7 @@ struct PermissionTests {
         "customers.assign", "customers.pii", "customers.merge", "deals.read", "deals.create", "deals.approve",
         "deals.cancel", "payments.read", "payments.collect", "payments.refund", "receipts.void", "leases.write",
         "marketing.write", "members.write", "tasks.read", "tasks.assign", "reports.read",
+        "admin.webhooks", "events.read",
     ]
 
     @Test(arguments: required)

@@ -58,7 +58,7 @@ struct RoleDefinitionTests {
     @Test func systemAdministratorAdministersButSeesNoBusinessData() throws {
         let role = try #require(BuiltInRoles.named("system_administrator"))
         let expected: Set<Permission> = [
-            .adminUsers, .adminRoles, .adminAPIKeys, .orgRead, .orgWrite, .usersRead, .auditRead,
+            .adminUsers, .adminRoles, .adminAPIKeys, .adminWebhooks, .orgRead, .orgWrite, .usersRead, .auditRead,
             .dictionariesRead, .dictionariesWrite,
         ]
         #expect(role.permissions == expected)

@@ -24,6 +24,7 @@ public struct TimelineEntry: Sendable, Hashable {
 public struct CustomerHistoryRepository: Sendable {
     let transaction: PQTransaction
 
+    /// Records an ownership change with its event (`customer.created`, `customer.reassigned`).
     public func recordOwnership(groupID: UUID, customerID: UUID, event: OwnershipEvent, from: (owner: UUID?, project: UUID?),
                                 to: (owner: UUID?, project: UUID), actor: String, reason: String?) async throws {
         try await transaction.execute("""
@@ -32,6 +33,9 @@ public struct CustomerHistoryRepository: Sendable {
             VALUES (\(groupID), \(UUIDv7.make()), \(customerID), \(event.rawValue), \(from.owner), \(to.owner), \(from.project),
                     \(to.project), \(actor), \(reason))
             """)
+        try await appendOwnershipEvents([OwnershipRecord(groupID: groupID, customerID: customerID, event: event, from: (from.owner, from.project),
+                                                         to: CustomerPlacement(ownerID: to.owner, projectID: to.project), actor: actor,
+                                                         reason: reason)])
     }
 
     /// Records a follow-up and moves the customer's last follow-up (and, from it, the protection period's end).

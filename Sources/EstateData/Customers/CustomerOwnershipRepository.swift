@@ -259,7 +259,8 @@ public struct CustomerOwnershipRepository: Sendable {
 }
 
 extension CustomerHistoryRepository {
-    /// Records many ownership changes in one statement (a bulk reassignment, a lapse sweep).
+    /// Records many ownership changes in one statement (a bulk reassignment, a lapse sweep), with
+    /// their events (``appendOwnershipEvents(_:)``).
     public func recordOwnership(_ records: [OwnershipRecord]) async throws {
         guard !records.isEmpty else { return }
         func text(_ id: UUID?) -> String { id?.uuidString.lowercased() ?? "" }
@@ -275,6 +276,32 @@ extension CustomerHistoryRepository {
                         \(records.map(\.at))::timestamptz[])
                  AS t(group_id, id, customer_id, event, from_owner, to_owner, from_project, to_project, actor, reason, at)
             """)
+        try await appendOwnershipEvents(records)
+    }
+
+    /// The outbox events of ownership changes: `customer.created` for a creation,
+    /// `customer.reassigned` for a reassignment, a claim or a lapse into the pool (a merge is no
+    /// event of the catalogue).
+    func appendOwnershipEvents(_ records: [OwnershipRecord]) async throws {
+        let outbox = EventOutbox(transaction: transaction)
+        try await outbox.append(records.filter { $0.event == .created }.map { record in
+            (record.groupID, CustomerCreated(customerId: record.customerID, projectId: record.to.projectID, ownerId: record.to.ownerID,
+                                             createdBy: record.actor))
+        })
+        try await outbox.append(records.compactMap { record -> (groupID: UUID, payload: CustomerReassigned)? in
+            let via: CustomerReassigned.Via
+            switch record.event {
+            case .reassigned: via = .reassigned
+            case .claimed: via = .claimed
+            case .pooled: via = .pooled
+            case .created, .merged: return nil
+            }
+            return (record.groupID, CustomerReassigned(
+                customerId: record.customerID, via: via,
+                from: CustomerReassigned.Placement(ownerId: record.from.ownerID, projectId: record.from.projectID),
+                to: CustomerReassigned.Placement(ownerId: record.to.ownerID, projectId: record.to.projectID),
+                reason: record.reason, actor: record.actor))
+        })
     }
 }
 

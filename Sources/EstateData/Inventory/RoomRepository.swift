@@ -243,7 +243,7 @@ public struct RoomRepository: Sendable {
     // MARK: Sales control
 
     /// Applies a status change computed by ``SalesControl`` to a room read (and locked) in `change.from`,
-    /// with its history row, and returns the stored room. The update is conditional on the status, so
+    /// with its history row and its `room.status_changed` event, and returns the stored room. The update is conditional on the status, so
     /// that even an unlocked caller cannot apply a stale change.
     public func changeStatus(_ room: Room, _ change: RoomStatusChange) async throws -> Room {
         let holdReason = change.to == .held ? change.reason : nil
@@ -260,6 +260,9 @@ public struct RoomRepository: Sendable {
             throw InventoryError.illegalTransition(roomID: room.id, current: current, event: change.event)
         }
         try await appendHistory(groupID: room.groupID, [change])
+        try await EventOutbox(transaction: transaction).append(RoomStatusChanged(
+            roomId: room.id, projectId: room.projectID, buildingId: room.buildingID, number: room.attributes.number, from: change.from,
+            to: change.to, event: change.event, reason: change.reason, holdUntil: holdUntil, dealId: change.dealID), groupID: room.groupID)
         return try Self.decode(row)
     }
 

@@ -88,6 +88,10 @@ extension Permission {
     public static let adminRoles = Permission(rawValue: "admin.roles")
     /// Issue and revoke API keys for integration partners.
     public static let adminAPIKeys = Permission(rawValue: "admin.api_keys")
+    /// Subscribe partners' webhooks to events, see and replay their deliveries.
+    public static let adminWebhooks = Permission(rawValue: "admin.webhooks")
+    /// Read the group's feed of business events (what webhooks deliver).
+    public static let eventsRead = Permission(rawValue: "events.read")
     /// Read the audit log.
     public static let auditRead = Permission(rawValue: "audit.read")
     /// Read configurable dictionaries (sources, media, payment methods, ...).
@@ -174,6 +178,8 @@ public enum PermissionCatalogue {
         PermissionInfo(.adminUsers, "Create, disable and reset users; grant and revoke roles"),
         PermissionInfo(.adminRoles, "Define and change custom roles"),
         PermissionInfo(.adminAPIKeys, "Issue and revoke API keys for integration partners"),
+        PermissionInfo(.adminWebhooks, "Subscribe webhooks to events, see and replay their deliveries"),
+        PermissionInfo(.eventsRead, "Read the group's feed of business events"),
         PermissionInfo(.auditRead, "Read the audit log"),
         PermissionInfo(.dictionariesRead, "Read configurable dictionaries"),
         PermissionInfo(.dictionariesWrite, "Edit configurable dictionaries"),

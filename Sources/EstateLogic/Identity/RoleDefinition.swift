@@ -51,7 +51,7 @@ public enum BuiltInRoles {
     public static let systemAdministrator = RoleDefinition(
         code: "system_administrator", name: "System administrator", level: .group,
         permissions: [
-            .adminUsers, .adminRoles, .adminAPIKeys, .orgRead, .orgWrite, .usersRead, .auditRead,
+            .adminUsers, .adminRoles, .adminAPIKeys, .adminWebhooks, .orgRead, .orgWrite, .usersRead, .auditRead,
             .dictionariesRead, .dictionariesWrite,
         ]
     )
