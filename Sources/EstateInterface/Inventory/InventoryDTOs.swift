@@ -182,8 +182,11 @@ struct RoomInput: Decodable {
     }
 }
 
-struct StatusChangeInput: Decodable {
+struct StatusChangeInput: Decodable, NullableFields {
     let reason: String?
+
+    static let fieldNames: Set<String> = ["reason"]
+    static let nullableFields: Set<String> = []
 }
 
 struct HoldInput: Decodable {
