@@ -49,6 +49,9 @@ let package = Package(
         ),
         .target(name: "LibXML", dependencies: ["CLibXML2"], swiftSettings: strict),
         .target(name: "EstateLogic", swiftSettings: strict),
+        // schemas/api (the XSDs generated from openapi/openapi.yaml) as a resource bundle.
+        .target(name: "EstateSchemas", path: "schemas", exclude: ["README.md"], sources: ["EstateSchemas.swift"],
+                resources: [.copy("api")], swiftSettings: strict),
         .target(
             name: "EstateData",
             dependencies: [
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "EstateInterface",
             dependencies: [
-                "EstateLogic", "EstateData",
+                "EstateLogic", "EstateData", "LibXML", "EstateSchemas",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -102,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "EstateInterfaceTests",
             dependencies: [
-                "EstateInterface", "EstateData", "PQ", "EstateTestSupport",
+                "EstateInterface", "EstateData", "PQ", "EstateTestSupport", "LibXML",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],
