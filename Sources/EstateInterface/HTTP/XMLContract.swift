@@ -96,3 +96,11 @@ final class XMLContract: Sendable {
         "\(method) \(route ?? "")"
     }
 }
+
+extension EstateAPI {
+    /// Reads and compiles the XML contract (``XMLContract``) now; `serve` calls it at start, so
+    /// that a missing or broken `schemas/api` stops the program instead of failing XML requests.
+    public static func loadXMLContract() throws {
+        _ = try XMLContract.shared.get()
+    }
+}

@@ -45,6 +45,8 @@ enum XMLMapping {
         switch try shapes.resolve(shape, at: path) {
         case .string:
             return .string(element.text)
+        case .collapsedString:
+            return .string(element.text.trimmingCharacters(in: .xmlSpace))
         case .boolean:
             switch element.text.trimmingCharacters(in: .xmlSpace) {
             case "true", "1": return .bool(true)
@@ -116,7 +118,10 @@ struct XMLMappingError: Error {
 
 /// What a document's XSD says each element holds: enough to give XML text its JSON type.
 indirect enum XMLShape: Sendable {
+    /// `xs:string` and its restrictions: the text as written.
     case string
+    /// Another built-in read as a JSON string (`xs:date`, `xs:dateTime`): XSD collapses its white space, so do we.
+    case collapsedString
     case number
     case boolean
     /// Members by element name.
@@ -190,7 +195,7 @@ struct XMLShapes: Sendable {
             for member in members.values { try check(member) }
         case .array(let item):
             try check(item)
-        case .string, .number, .boolean, .any:
+        case .string, .collapsedString, .number, .boolean, .any:
             break
         }
     }
@@ -205,8 +210,10 @@ struct XMLShapes: Sendable {
             return .number
         case "boolean":
             return .boolean
-        default:
+        case "string":
             return .string
+        default:
+            return .collapsedString
         }
     }
 
