@@ -182,6 +182,39 @@ struct XMLNegotiationTests {
         }
     }
 
+    @Test("rooms imported in XML are the rooms the same JSON import makes; a bad record is named as in JSON")
+    func importsRoomsInXML() async throws {
+        let world = try await IdentityWorld.make()
+        let riverside = try await world.unitID("riverside")
+        try await world.test { client in
+            let controller = try await signIn(client, "sales.controller")
+            let building = try await world.building(client, controller, project: riverside, code: "t1")
+            let uri = "/v1/projects/\(riverside)/room-imports"
+            let imported = try await xmlCall(client, .post, uri, operation: "POST /v1/projects/{id}/room-imports", token: controller, xml: """
+                <RoomImportRecords xmlns="\(Self.ns)"><rooms>
+                  <i><externalCode>ERP-0101</externalCode><building>t1</building><number>101</number><floor>1</floor><stack>1</stack>
+                     <builtAreaForecast>89.50</builtAreaForecast><sharedLand>false</sharedLand></i>
+                  <i><stack>2</stack><floor>1</floor><number>102</number><building>t1</building><externalCode>ERP-0102</externalCode>
+                     <kind>shop</kind></i>
+                </rooms></RoomImportRecords>
+                """)
+            #expect(imported.status == .ok, "\(imported.text)")
+            #expect(imported.text("created") == "2" && imported.text("dryRun") == "false")
+            let rooms = try await call(client, .get, "/v1/rooms?buildingId=\(building)", controller).items
+            #expect(rooms.map { "\($0["externalCode"] as? String ?? ""):\($0["kind"] as? String ?? ""):\($0["builtAreaForecast"] as? String ?? "-")" }.sorted()
+                    == ["ERP-0101:apartment:89.50", "ERP-0102:shop:-"])
+
+            let bad = try await xmlCall(client, .post, uri, operation: "POST /v1/projects/{id}/room-imports", token: controller, xml: """
+                <RoomImportRecords xmlns="\(Self.ns)"><rooms>
+                  <i><externalCode>ERP-0103</externalCode><building>t1</building><number>103</number><floor>1</floor><stack>3</stack></i>
+                  <i><externalCode>ERP-0104</externalCode><building>t1</building><number>104</number><floor>one</floor><stack>4</stack></i>
+                </rooms></RoomImportRecords>
+                """)
+            #expect(bad.status == .badRequest && bad.fieldErrors.map(\.field) == ["rooms[1].floor"] && bad.fieldErrors.first?.line == 3, "\(bad.text)")
+            #expect(try await call(client, .get, "/v1/rooms?buildingId=\(building)", controller).items.count == 2)
+        }
+    }
+
     @Test("malformed XML, a DOCTYPE and a document its XSD refuses are 400 problems naming the field, line and column")
     func refusesBadXML() async throws {
         let world = try await IdentityWorld.make()

@@ -1,3 +1,4 @@
+@testable import EstateInterface
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,26 +18,12 @@ enum XMLSchemas {
     static let problemNamespace = "urn:ietf:rfc:7807"
     static let schemaInstance = "http://www.w3.org/2001/XMLSchema-instance"
 
-    struct Index: Decodable {
-        struct Document: Decodable {
-            let root: String
-            let namespace: String
-            let file: String
-        }
-        struct Operation: Decodable {
-            let request: String?
-            let response: String?
-        }
-        let problem: String
-        let documents: [String: Document]
-        let operations: [String: Operation]
-    }
-
-    static let index: Index = {
+    /// The contract as the server reads it, from the repository's schemas/api.
+    static let contract: XMLContract = {
         do {
-            return try JSONDecoder().decode(Index.self, from: Data(contentsOf: directory.appendingPathComponent("index.json")))
+            return try XMLContract(directory: directory)
         } catch {
-            fatalError("schemas/api/index.json: \(error)")
+            fatalError("schemas/api: \(error)")
         }
     }()
 
@@ -52,9 +39,8 @@ enum XMLSchemas {
 
     /// The document a response of `operation` (`"GET /v1/buildings/{id}"`) should be: the
     /// operation's success document for 2xx, the problem otherwise.
-    static func document(for operation: String, status: Int) throws -> Index.Document {
-        let name = status < 300 ? index.operations[operation]?.response : index.problem
-        guard let name, let document = index.documents[name] else {
+    static func document(for operation: String, status: Int) throws -> XMLContract.Document {
+        guard let document = status < 300 ? contract.responses[operation] : contract.problem else {
             throw Harness.Failure("no XML document for \(operation) → \(status)")
         }
         return document
