@@ -19,10 +19,11 @@ The canonical mapping of a JSON value to XML (README.md, "XML"), the one the ser
 Each XSD types every element (objects are xs:all, arrays xs:sequence of `i`, scalars xs:string,
 xs:integer, xs:decimal, xs:boolean, xs:date or xs:dateTime with the schema's facets). What XSD
 1.0 cannot say (oneOf/anyOf alternatives, if/then, not, uniqueItems, dependent requirements) is
-left out, so an XSD is never stricter than the JSON Schema: the server decodes a valid XML body
-through the JSON path, which checks every rule as it does for JSON. Patterns are translated from
-ECMA-262 to XSD regular expressions; one that cannot be translated without refusing a value the
-JSON Schema allows stops the generator.
+left out, so an XSD refuses nothing the JSON Schema allows (the formats `date`, `date-time` and
+`uuid` are checked, as xs:date, xs:dateTime and a pattern, where the server checks them anyway):
+the server decodes a valid XML body through the JSON path, which checks every rule as it does for
+JSON. Patterns are translated from ECMA-262 to XSD regular expressions; one that cannot be
+translated without refusing a value the JSON Schema allows stops the generator.
 """
 import argparse
 import json
