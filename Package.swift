@@ -50,6 +50,9 @@ let package = Package(
         ),
         .target(name: "LibXML", dependencies: ["CLibXML2"], swiftSettings: strict),
         .target(name: "EstateLogic", swiftSettings: strict),
+        // schemas/api (the XSDs generated from openapi/openapi.yaml) as a resource bundle.
+        .target(name: "EstateSchemas", path: "schemas", exclude: ["README.md"], sources: ["EstateSchemas.swift"],
+                resources: [.copy("api")], swiftSettings: strict),
         .target(
             name: "EstateData",
             dependencies: [
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "EstateInterface",
             dependencies: [
-                "EstateLogic", "EstateData", "LibXML",
+                "EstateLogic", "EstateData", "LibXML", "EstateSchemas",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let (settings, logger) = try prepare()
+        try EstateAPI.loadXMLContract()
         let database = try openDatabase(settings, logger: logger)
         if migrate || settings.migrateOnStart {
             let applied = try await database.migrate()

@@ -55,22 +55,26 @@ extension EstateRequestContext {
     }
 }
 
-/// Decodes JSON bodies; malformed or wrong bodies become 400 problems naming the position or field.
+/// Decodes request bodies: JSON, or XML (`Content-Type: application/xml` or `text/xml`) validated
+/// against the XSD of the operation's request document and then read as the JSON it maps to
+/// (``XMLBodies``), so that both go through the same decoding, null refusal and validation.
+/// Malformed or wrong bodies become 400 problems naming the position or field.
 public struct EstateRequestDecoder: RequestDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
-        if let contentType = request.headers[.contentType],
-           !contentType.lowercased().hasPrefix("application/json"),
-           !contentType.lowercased().contains("+json") {
-            throw Problem(status: .unsupportedMediaType, code: "unsupported-media-type",
-                          detail: "Send the body as application/json.")
-        }
+        let format = try BodyFormat(contentType: request.headers[.contentType])
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: context.maxUploadSize)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Problem.contentTooLarge(limit: context.maxUploadSize)
         }
-        let data = Data(buffer: buffer)
+        let data = switch format {
+        case .json:
+            Data(buffer: buffer)
+        case .xml:
+            try XMLBodies.json(fromXML: buffer, operation: XMLContract.operation(request.method.rawValue, context.endpointPath),
+                               limit: context.maxUploadSize, logger: context.logger)
+        }
         if let strict = T.self as? any NullableFields.Type,
            case let refused = NullMembers.refused(in: data, fields: strict.fieldNames, allowed: strict.nullableFields), !refused.isEmpty {
             throw Problem.validation(refused.map { FieldViolation(field: $0, message: "must not be null (leave it out instead)") })
@@ -85,15 +89,31 @@ public struct EstateRequestDecoder: RequestDecoder {
     }
 }
 
-/// Encodes responses as JSON with stable key order and ISO 8601 dates.
+/// Encodes responses as JSON with stable key order and ISO 8601 dates, or, for a client that
+/// prefers XML (``Representation``), as the XML document that JSON maps to (``XMLMapping``).
 public struct EstateResponseEncoder: ResponseEncoder {
     public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(value)
-        return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return try Self.response(json: ByteBuffer(bytes: data), from: request, context: context)
+    }
+
+    /// A JSON document that is already encoded (the building grid's fast path) in the representation
+    /// the client asked for, with `Vary: Accept`.
+    static func response(json body: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:],
+                         from request: Request, context: some RequestContext) throws -> Response {
+        var headers = headers
+        headers[.vary] = "Accept"
+        if Representation(of: request) == .xml,
+           let xml = try XMLBodies.xml(fromJSON: body, operation: XMLContract.operation(request.method.rawValue, context.endpointPath),
+                                       logger: context.logger) {
+            headers[.contentType] = Representation.xmlMediaType
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: xml)))
+        }
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
 

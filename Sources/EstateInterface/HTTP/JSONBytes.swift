@@ -14,6 +14,11 @@ struct JSONBytes {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Text that is already JSON (a number as written).
+    mutating func rawText(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
     /// A JSON string, escaped as RFC 8259 requires (quote, backslash, control characters).
     mutating func string(_ text: String) {
         bytes.append(0x22)

@@ -54,7 +54,7 @@ struct ProblemMiddleware: RouterMiddleware {
             return try problem(for: error, context: context).response(from: request, context: context)
         }
         guard response.status.code >= 400,
-              response.headers[.contentType]?.hasPrefix(Problem.mediaType) != true else { return response }
+              !Problem.isProblem(mediaType: response.headers[.contentType]) else { return response }
         // An error response made by a framework part rather than by us: same shape as ours.
         var problem = Problem.forStatus(response.status)
         problem.extraHeaders = Dictionary(response.headers.filter { $0.name != .contentType && $0.name != .contentLength }

@@ -12,12 +12,16 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
         /// JSON pointer-like path of the field at fault, e.g. `buyers[1].share`.
         public var field: String
         public var message: String
-        /// For records of an uploaded file (a CSV import): the 1-based line where the record starts.
+        /// For records of an uploaded file (a CSV import): the 1-based line where the record starts;
+        /// for an XML body, the line of the element at fault.
         public var line: Int?
-        public init(field: String, message: String, line: Int? = nil) {
+        /// For an XML body: the 1-based column of the element at fault (with ``line``).
+        public var column: Int?
+        public init(field: String, message: String, line: Int? = nil, column: Int? = nil) {
             self.field = field
             self.message = message
             self.line = line
+            self.column = column
         }
     }
 
@@ -57,18 +61,31 @@ public struct Problem: Error, HTTPResponseError, Sendable, Codable, Equatable {
 
     public static let mediaType = "application/problem+json"
 
+    /// The problem as `application/problem+json`, or as `application/problem+xml` (RFC 9457,
+    /// appendix B: `problem` in `urn:ietf:rfc:7807`, by the API's one XML mapping) for a client
+    /// that prefers XML; JSON still when the problem's text cannot be written in XML 1.0.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var problem = self
         problem.instance = problem.instance ?? request.uri.path
         problem.requestId = problem.requestId ?? (context as? EstateRequestContext)?.requestID
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var headers: HTTPFields = [.contentType: Self.mediaType]
+        var headers: HTTPFields = [.contentType: Self.mediaType, .vary: "Accept"]
         for (name, value) in extraHeaders.sorted(by: { $0.key < $1.key }) {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
-        let body = try encoder.encode(problem)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        let body = ByteBuffer(bytes: try encoder.encode(problem))
+        if Representation(of: request) == .xml, case .success(let contract) = XMLContract.shared,
+           let xml = try? XMLBodies.xml(fromJSON: body, document: contract.problem) {
+            headers[.contentType] = Representation.problemXMLMediaType
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: xml)))
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// Whether a response's media type is a problem document (JSON or XML).
+    static func isProblem(mediaType: String?) -> Bool {
+        mediaType?.lowercased().hasPrefix("application/problem+") == true
     }
 }
 
@@ -81,6 +98,7 @@ extension Problem {
         case 403: "forbidden"
         case 404: "not-found"
         case 405: "method-not-allowed"
+        case 406: "not-acceptable"
         case 413: "content-too-large"
         case 415: "unsupported-media-type"
         case 412: "version-mismatch"

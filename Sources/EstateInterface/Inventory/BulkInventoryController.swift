@@ -136,9 +136,9 @@ struct BulkInventoryController {
             }
             guard shapeErrors.isEmpty else { throw Problem.validation([]).with(errors: shapeErrors) }
         } else {
-            if let type = request.headers[.contentType]?.lowercased(), !type.hasPrefix("application/json") {
+            guard (try? BodyFormat(contentType: request.headers[.contentType])) != nil else {
                 throw Problem(status: .unsupportedMediaType, code: "unsupported-media-type",
-                              detail: "Send the rooms as text/csv or application/json.")
+                              detail: "Send the rooms as text/csv, application/json or application/xml.")
             }
             let body = try await request.decode(as: JSONRoomImport.self, context: context)
             parsed = body.rooms.enumerated().map { ($0.offset, $0.element.mapValues(\.text)) }

@@ -27,8 +27,8 @@ struct GridController {
             guard let body else {
                 return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
             }
-            return Response(status: .ok, headers: [.contentType: "application/json", .eTag: etag, .cacheControl: "no-cache"],
-                            body: .init(byteBuffer: body))
+            return try EstateResponseEncoder.response(json: body, headers: [.eTag: etag, .cacheControl: "no-cache"],
+                                                      from: request, context: context)
         }
         routes.add(.get, "/v1/rooms", access: .permission(.roomsRead)) { request, context in
             let caller = try context.requireCaller()
