@@ -71,15 +71,11 @@ struct CollectionController {
                     let result = CollectionBody(collection, allocations: try await work.collections.allocations(groupID: deal.groupID, dealID: deal.id),
                                                 receipt: receipt)
                     try await work.deals.record(stored, event: "payment_received", from: stored.stage, after: result, actor: caller.actor.historyText)
-                    try await context.recordChange(work, action: "collection.record", objectType: "collection", objectID: collection.id,
-                                                   orgUnitID: deal.projectID, changes: AuditChange.diff(before: [:], after: [
-                                                       "dealId": deal.id.uuidString.lowercased(), "amount": amount.description,
-                                                       "method": body.method.rawValue, "receipt": receipt.number.description,
-                                                       "toCredit": allocation.credit.description,
-                                                       "foreignAmount": payment.foreign?.description, "rate": rate?.rate.description,
-                                                   ]), groupID: deal.groupID)
-                    var response = try result.response(from: request, context: context)
-                    response.status = .created
+                    try await Self.audit(work, context, "collection.record", "collection", collection.id, of: deal, after: [
+                        "amount": amount.description, "method": body.method.rawValue, "receipt": receipt.number.description,
+                        "toCredit": allocation.credit.description, "foreignAmount": payment.foreign?.description, "rate": rate?.rate.description,
+                    ])
+                    var response = try Self.created(result, request, context)
                     response.headers[.location] = "/v1/receipts/\(receipt.id.uuidString.lowercased())"
                     return response
                 }
@@ -119,12 +115,8 @@ struct CollectionController {
         routes.add(.post, "/v1/receipts/{id}/void", access: .permission(.receiptsVoid)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             var request = request
-            let idempotency = try await IdempotencyGuard(&request, context: context)
-            let body = try await request.decode(as: VoidInput.self, context: context)
+            let (idempotency, reason) = try await CollectionController.voidRequest(&request, context)
             let caller = try context.requireCaller()
-            var violations: [FieldViolation] = []
-            let reason = MoneyText.check(body.reason, field: "reason", required: true, into: &violations) ?? ""
-            guard violations.isEmpty else { throw Problem.validation(violations) }
             return try await database.unitOfWork { work in
                 try await idempotency.perform(work, context: context) {
                     let found = try await Self.receipt(work, context, id)
@@ -157,12 +149,11 @@ struct CollectionController {
                     let result = ReceiptBody(voided)
                     try await work.deals.record(stored, event: "receipt_voided", from: stored.stage, before: ReceiptBody(receipt), after: result,
                                                 actor: caller.actor.historyText, reason: reason)
-                    try await context.recordChange(work, action: "receipt.void", objectType: "receipt", objectID: receipt.id, orgUnitID: deal.projectID,
-                                                   changes: AuditChange.diff(before: ["voided": "false"], after: [
-                                                       "voided": "true", "reason": reason, "number": receipt.number.description,
-                                                       "reversedFromLines": reversal.fromLines.reduce(Money.zero) { $0 + $1.amount }.description,
-                                                       "reversedFromCredit": reversal.fromCredit.description,
-                                                   ]), groupID: deal.groupID)
+                    try await Self.audit(work, context, "receipt.void", "receipt", receipt.id, of: deal, before: ["voided": "false"], after: [
+                        "voided": "true", "reason": reason, "number": receipt.number.description,
+                        "reversedFromLines": reversal.fromLines.reduce(Money.zero) { $0 + $1.amount }.description,
+                        "reversedFromCredit": reversal.fromCredit.description,
+                    ])
                     return try result.response(from: request, context: context)
                 }
             }
@@ -197,14 +188,10 @@ struct CollectionController {
                     let stored = try await work.deals.update(changed)
                     let result = RefundBody(refund, allocations: try await work.collections.allocations(groupID: deal.groupID, dealID: deal.id))
                     try await work.deals.record(stored, event: "refund", from: stored.stage, after: result, actor: caller.actor.historyText, reason: reason)
-                    try await context.recordChange(work, action: "refund.record", objectType: "refund", objectID: refund.id, orgUnitID: deal.projectID,
-                                                   changes: AuditChange.diff(before: [:], after: [
-                                                       "dealId": deal.id.uuidString.lowercased(), "amount": body.amount.description,
-                                                       "method": body.method.rawValue, "fromCredit": plan.fromCredit.description, "reason": reason,
-                                                   ]), groupID: deal.groupID)
-                    var response = try result.response(from: request, context: context)
-                    response.status = .created
-                    return response
+                    try await Self.audit(work, context, "refund.record", "refund", refund.id, of: deal, after: [
+                        "amount": body.amount.description, "method": body.method.rawValue, "fromCredit": plan.fromCredit.description, "reason": reason,
+                    ])
+                    return try Self.created(result, request, context)
                 }
             }
         }
@@ -337,6 +324,31 @@ struct CollectionController {
     static func receipt(_ work: UnitOfWork, _ context: EstateRequestContext, _ id: UUID) async throws -> StoredReceipt {
         guard let receipt = try await work.receipts.find(groupID: try context.requireCaller().groupID, id: id) else { throw Problem.notFound() }
         return receipt
+    }
+
+    /// The start of a void: the request's Idempotency-Key and its `reason` (required, at most 500 characters).
+    static func voidRequest(_ request: inout Request, _ context: EstateRequestContext) async throws -> (IdempotencyGuard, String) {
+        let idempotency = try await IdempotencyGuard(&request, context: context)
+        let body = try await request.decode(as: VoidInput.self, context: context)
+        var violations: [FieldViolation] = []
+        let reason = MoneyText.check(body.reason, field: "reason", required: true, into: &violations) ?? ""
+        guard violations.isEmpty else { throw Problem.validation(violations) }
+        return (idempotency, reason)
+    }
+
+    /// An audit entry about a money record of `deal` (filed under the deal's project, naming the deal).
+    static func audit(_ work: UnitOfWork, _ context: EstateRequestContext, _ action: String, _ objectType: String, _ objectID: UUID,
+                      of deal: Deal, before: [String: String?] = [:], after: [String: String?]) async throws {
+        try await context.recordChange(work, action: action, objectType: objectType, objectID: objectID, orgUnitID: deal.projectID,
+                                       changes: AuditChange.diff(before: before, after: after.merging(["dealId": deal.id.uuidString.lowercased()]) { new, _ in new }),
+                                       groupID: deal.groupID)
+    }
+
+    /// `result` as a 201.
+    static func created(_ result: some ResponseEncodable, _ request: Request, _ context: EstateRequestContext) throws -> Response {
+        var response = try result.response(from: request, context: context)
+        response.status = .created
+        return response
     }
 
     static func ended(_ deal: Deal) -> Problem {

@@ -33,7 +33,7 @@ struct CollectionReportController {
                                                                      after: cursor, limit: limit)
                 let totals = try await work.collectionReports.arrearsTotals(groupID: project.groupID, projectID: project.id, asOf: day, kinds: kinds)
                 let items = deals.map { ArrearsDealBody($0, asOf: day) }
-                let next = deals.count == limit ? items.last.map { "\($0.oldestDueOn).\($0.dealId.compactHex)" } : nil
+                let next = deals.count == limit ? items.last.map { DayCursor.encode($0.oldestDueOn, key: $0.dealId.compactHex) } : nil
                 return ArrearsBody(projectId: project.id, asOf: day, deals: totals.deals, lines: totals.lines, overdue: totals.overdue,
                                    items: items, nextCursor: next)
             }
@@ -57,10 +57,9 @@ struct CollectionReportController {
         }
     }
 
-    /// `YYYY-MM-DD.<deal id as 32 hex digits>`: the oldest due date and the deal of the last item of a page.
+    /// A ``DayCursor`` whose key is a deal id as 32 hex digits: the oldest due date and the deal of the last item of a page.
     static func decodeCursor(_ text: String) -> (LocalDate, UUID)? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let day = LocalDate(String(parts[0])), let id = PageRequest.decodeCursor(String(parts[1])) else { return nil }
-        return (day, id)
+        guard let cursor = DayCursor.decode(text), let id = PageRequest.decodeCursor(cursor.1) else { return nil }
+        return (cursor.0, id)
     }
 }

@@ -25,7 +25,7 @@ struct ExchangeRateController {
             let rates = try await database.unitOfWork { work in
                 try await work.exchangeRates.list(groupID: caller.groupID, currency: currency, from: from, to: to, after: cursor, limit: limit)
             }
-            let next = rates.count == limit ? rates.last.map { "\($0.date).\($0.currency.code)" } : nil
+            let next = rates.count == limit ? rates.last.map { DayCursor.encode($0.date, key: $0.currency.code) } : nil
             return ExchangeRatePage(items: rates.map(ExchangeRateBody.init), nextCursor: next)
         }
 
@@ -88,10 +88,9 @@ struct ExchangeRateController {
         return (currency, day)
     }
 
-    /// `YYYY-MM-DD.CUR`: the day and currency of the last rate of a page.
+    /// A ``DayCursor`` whose key is a currency: the day and currency of the last rate of a page.
     static func decodeCursor(_ text: String) -> (LocalDate, String)? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let day = LocalDate(String(parts[0])), let currency = CurrencyCode(String(parts[1])) else { return nil }
-        return (day, currency.code)
+        guard let cursor = DayCursor.decode(text), let currency = CurrencyCode(cursor.1) else { return nil }
+        return (cursor.0, currency.code)
     }
 }

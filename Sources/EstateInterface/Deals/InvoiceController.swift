@@ -40,14 +40,10 @@ struct InvoiceController {
                     guard let stored = try await work.invoices.find(groupID: deal.groupID, id: invoice.id) else { throw Problem.notFound() }
                     let result = InvoiceBody(stored)
                     try await work.deals.record(deal, event: "invoice_recorded", from: deal.stage, after: result, actor: caller.actor.historyText)
-                    try await context.recordChange(work, action: "invoice.record", objectType: "invoice", objectID: invoice.id, orgUnitID: deal.projectID,
-                                                   changes: AuditChange.diff(before: [:], after: [
-                                                       "dealId": deal.id.uuidString.lowercased(), "number": invoice.number,
-                                                       "amount": invoice.amount.description, "issuedOn": invoice.issuedOn.description,
-                                                   ]), groupID: deal.groupID)
-                    var response = try result.response(from: request, context: context)
-                    response.status = .created
-                    return response
+                    try await CollectionController.audit(work, context, "invoice.record", "invoice", invoice.id, of: deal, after: [
+                        "number": invoice.number, "amount": invoice.amount.description, "issuedOn": invoice.issuedOn.description,
+                    ])
+                    return try CollectionController.created(result, request, context)
                 }
             }
         }
@@ -63,12 +59,8 @@ struct InvoiceController {
         routes.add(.post, "/v1/invoices/{id}/void", access: .permission(.receiptsVoid)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             var request = request
-            let idempotency = try await IdempotencyGuard(&request, context: context)
-            let body = try await request.decode(as: VoidInput.self, context: context)
+            let (idempotency, reason) = try await CollectionController.voidRequest(&request, context)
             let caller = try context.requireCaller()
-            var violations: [FieldViolation] = []
-            let reason = MoneyText.check(body.reason, field: "reason", required: true, into: &violations) ?? ""
-            guard violations.isEmpty else { throw Problem.validation(violations) }
             return try await database.unitOfWork { work in
                 try await idempotency.perform(work, context: context) {
                     guard let found = try await work.invoices.find(groupID: caller.groupID, id: id) else { throw Problem.notFound() }
@@ -82,10 +74,8 @@ struct InvoiceController {
                     let result = InvoiceBody(voided)
                     try await work.deals.record(deal, event: "invoice_voided", from: deal.stage, before: InvoiceBody(invoice), after: result,
                                                 actor: caller.actor.historyText, reason: reason)
-                    try await context.recordChange(work, action: "invoice.void", objectType: "invoice", objectID: id, orgUnitID: deal.projectID,
-                                                   changes: AuditChange.diff(before: ["voided": "false"],
-                                                                             after: ["voided": "true", "reason": reason, "number": invoice.number]),
-                                                   groupID: deal.groupID)
+                    try await CollectionController.audit(work, context, "invoice.void", "invoice", id, of: deal, before: ["voided": "false"],
+                                                         after: ["voided": "true", "reason": reason, "number": invoice.number])
                     return try result.response(from: request, context: context)
                 }
             }
