@@ -77,6 +77,10 @@ public struct EstateAPI: Sendable {
         QuestionnaireController(database: database).register(in: &routes)
         DealController(database: database).register(in: &routes)
         WebhookController(database: database).register(in: &routes)
+        CollectionController(database: database).register(in: &routes)
+        InvoiceController(database: database).register(in: &routes)
+        ExchangeRateController(database: database).register(in: &routes)
+        CollectionReportController(database: database).register(in: &routes)
         return routes
     }
 

@@ -49,6 +49,11 @@ struct CrossGroupMatrixTests {
             // Deals
             "POST /v1/deals/{id}/subscribe": ["subscription": ["paymentMethod": "full"]],
             "PATCH /v1/webhooks/{id}": ["active": false],
+            "POST /v1/deals/{id}/collections": ["method": "cash", "amount": "100.00"],
+            "POST /v1/deals/{id}/refunds": ["method": "cash", "amount": "1.00", "reason": "matrix"],
+            "POST /v1/deals/{id}/invoices": ["number": "MATRIX-1", "amount": "100.00", "issuedOn": "2026-01-01"],
+            "POST /v1/receipts/{id}/void": ["reason": "matrix"],
+            "POST /v1/invoices/{id}/void": ["reason": "matrix"],
         ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 
@@ -68,7 +73,21 @@ struct CrossGroupMatrixTests {
                             deposit: Deposit(kind: .intent, amount: Money(yuan: 1000)), reservedUntil: Date().addingTimeInterval(86_400),
                             pricing: nil, subscribedOn: nil, createdBy: "system")
             try await work.deals.insert(deal)
-            return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString, "/v1/deals/": deal.id.uuidString]
+            // Its deposit line, a collection on it with its receipt, and an invoice.
+            let line = try await work.deals.addReceivables(groupID: groupID, dealID: deal.id, [
+                ScheduleLine(kind: .deposit, dueDate: try #require(LocalDate("2026-01-01")), amount: Money(yuan: 1000))])[0]
+            let collection = StoredCollection(groupID: groupID, id: UUIDv7.make(), dealID: deal.id, projectID: unit, method: .cash,
+                                              amount: Money(yuan: 100), foreign: nil, rate: nil, rateDate: nil,
+                                              receivedOn: try #require(LocalDate("2026-01-01")), payer: nil, reference: nil, toCredit: .zero,
+                                              recordedBy: "system", recordedAt: Date())
+            try await work.collections.insert(collection, allocations: [Allocation(lineID: line.line.id, amount: Money(yuan: 100))])
+            let receipt = try await work.receipts.issue(for: collection, prefix: "MATRIX", timeZone: TimeZone(identifier: "UTC")!, issuedBy: "system")
+            let invoice = StoredInvoice(groupID: groupID, id: UUIDv7.make(), projectID: unit, dealID: deal.id, number: "SEED-1",
+                                        amount: Money(yuan: 100), issuedOn: try #require(LocalDate("2026-01-01")), recordedBy: "system",
+                                        recordedAt: Date())
+            try await work.invoices.insert(invoice)
+            return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString, "/v1/deals/": deal.id.uuidString,
+                    "/v1/receipts/": receipt.id.uuidString, "/v1/invoices/": invoice.id.uuidString]
         }
     }
 

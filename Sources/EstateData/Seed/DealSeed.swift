@@ -38,13 +38,6 @@ enum DealSeed {
         return items[items.count - 1].0
     }
 
-    /// A project's receipt prefix: its code's letters and digits, upper-cased, at most ten, starting with a letter.
-    static func receiptPrefix(projectCode: String) -> String {
-        let kept = projectCode.uppercased().unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
-        let text = String(String.UnicodeScalarView(kept).prefix(10))
-        return ReceiptNumber.isValidPrefix(text) ? text : "R"
-    }
-
     /// The terms of `method` for a room at `price`: loans of about 65 % of the price in whole
     /// ten-thousands (the provident fund lends at most 1,200,000), instalments 30 % down then six
     /// every two months.
@@ -232,7 +225,7 @@ extension UnitOfWork {
             [group, UUIDv7.make().pqText(), payment.deal.id.pqText(), payment.line.id.pqText(), "collection", payment.id.pqText(),
              payment.line.paid.pqText(), payment.on.start(in: shanghai).pqText()]
         })
-        let prefix = DealSeed.receiptPrefix(projectCode: project.code)
+        let prefix = ReceiptNumber.prefix(forProjectCode: project.code)
         var sequences: [Int: Int] = [:]
         counts.receipts = try await transaction.copyIn(table: "receipts", columns: [
             "group_id", "id", "project_id", "deal_id", "collection_id", "year", "sequence", "number", "amount", "issued_at", "issued_by",
@@ -246,8 +239,8 @@ extension UnitOfWork {
                                         payment.on.start(in: shanghai).pqText(), actor])
             }
         }
-        _ = try await transaction.copyIn(table: "receipt_counters", columns: ["group_id", "project_id", "year", "last_sequence"],
-                                         rows: sequences.sorted { $0.key < $1.key }.map { [group, projectText, String($0.key), String($0.value)] })
+        _ = try await transaction.copyIn(table: "receipt_counters", columns: ["group_id", "project_id", "year", "last_sequence", "prefix"],
+                                         rows: sequences.sorted { $0.key < $1.key }.map { [group, projectText, String($0.key), String($0.value), prefix] })
         return counts
     }
 }

@@ -125,3 +125,43 @@ public struct RefundAllocation: Sendable, Hashable {
         return result
     }
 }
+
+extension CollectionAllocation {
+    /// The allocation of a collection at the cashier's desk: the client's `chosen` allocations as given
+    /// (checked against every line, loan lines included: the lender's funds name their loan line), or
+    /// else **oldest due first over the buyer's lines only** (``ReceivablePayer/buyer``): a loan line is
+    /// paid by its lender and never takes a buyer's money by default. The rest is credit.
+    ///
+    /// - Throws: ``DealInputError`` as ``allocate(_:to:as:)``.
+    public static func collect(_ amount: Money, on lines: [ReceivableLine], as chosen: [Allocation]? = nil) throws(DealInputError) -> CollectionAllocation {
+        if let chosen { return try allocate(amount, to: lines, as: chosen) }
+        return try allocate(amount, to: lines.filter { $0.kind.payer == .buyer })
+    }
+}
+
+extension RefundAllocation {
+    /// A refund of `amount` taken **from the credit first** (as much of it as the credit holds), the rest
+    /// from the paid lines the client names in `chosen` (which must add up to exactly that rest).
+    ///
+    /// - Throws: ``DealInputError`` naming `allocations` (required when the credit does not cover the
+    ///   amount, and then adding up to the rest; empty when it does) and the fields of
+    ///   ``violations(amount:lines:credit:)``.
+    public static func creditFirst(_ amount: Money, lines: [ReceivableLine], credit: Money,
+                                   as chosen: [Allocation]?) throws(DealInputError) -> RefundAllocation {
+        let fromCredit = max(.zero, min(credit, amount))
+        let rest = amount - fromCredit
+        if amount > .zero {
+            if rest > .zero && (chosen ?? []).isEmpty {
+                throw DealInputError([FieldViolation(field: "allocations",
+                    message: "must name the paid lines to refund \(rest) from (the credit covers \(fromCredit))")])
+            }
+            if rest == .zero, let chosen, !chosen.isEmpty {
+                throw DealInputError([FieldViolation(field: "allocations",
+                    message: "must be left out: the credit of \(credit) covers the refund (credit is refunded first)")])
+            }
+        }
+        let refund = RefundAllocation(allocations: chosen ?? [], fromCredit: fromCredit)
+        try DealInputError.check(refund.violations(amount: amount, lines: lines, credit: credit))
+        return refund
+    }
+}

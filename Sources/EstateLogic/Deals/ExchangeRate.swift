@@ -89,6 +89,19 @@ public struct ExchangeRate: Sendable, Hashable {
         return result
     }
 
+    /// How old the rate of a payment's day may be: a payment converts at the rate recorded **for its
+    /// day, or else the latest recorded before it**, at most this many days earlier (rates are published
+    /// on working days: a Sunday payment takes Friday's rate). Older than that, there is no rate of the day.
+    public static let maximumAgeDays = 7
+
+    /// Whether a rate recorded for `rateDate` is the rate of `day`: on it, or up to ``maximumAgeDays``
+    /// before it (never after: tomorrow's rate is not known today). Of several that qualify, the
+    /// latest is the rate of the day.
+    public static func applies(rateDate: LocalDate, to day: LocalDate) -> Bool {
+        let age = day.daysSinceEpoch - rateDate.daysSinceEpoch
+        return age >= 0 && age <= maximumAgeDays
+    }
+
     /// `amount` in home currency: `minor units × rate`, scaled from the currency's minor unit to the
     /// cent and rounded **half away from zero**, once.
     ///

@@ -52,6 +52,16 @@ public struct ReceiptNumber: Sendable, Hashable, Comparable, CustomStringConvert
             && bytes.allSatisfy { isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
+    /// The receipt prefix of a project with `code` (lower-case letters, digits and dashes, 2 to 63): the
+    /// code upper-cased without its dashes, cut to 10 characters, with an `R` in front when it would
+    /// start with a digit (then cut to 10 again). `riverside` is `RIVERSIDE`, `sh-01` is `SH01`,
+    /// `2nd-tower` is `R2NDTOWER`. Characters outside A–Z and 0–9 are dropped; a code with none left is `R`.
+    public static func prefix(forProjectCode code: String) -> String {
+        var kept = code.uppercased().unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }.map(Character.init)
+        if kept.first.map({ ("0"..."9").contains($0) }) ?? true { kept.insert("R", at: 0) }
+        return String(kept.prefix(10))
+    }
+
     /// The violation of a project's receipt prefix as a client sends it (`field`), if any.
     public static func prefixViolations(_ prefix: String, field: String = "receiptPrefix") -> [FieldViolation] {
         isValidPrefix(prefix) ? [] : [FieldViolation(field: field, message: "must be 1 to 10 upper-case letters or digits, starting with a letter")]

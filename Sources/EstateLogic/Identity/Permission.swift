@@ -146,6 +146,8 @@ extension Permission {
     public static let paymentsRefund = Permission(rawValue: "payments.refund")
     /// Void a receipt or invoice, with a reason.
     public static let receiptsVoid = Permission(rawValue: "receipts.void")
+    /// Set the group's exchange rates of the day (what foreign payments convert at); held at the group's root.
+    public static let exchangeRatesWrite = Permission(rawValue: "exchange_rates.write")
 
     // Leasing, marketing, members, tasks, reports
     /// See leases and rent schedules.
@@ -204,6 +206,7 @@ public enum PermissionCatalogue {
         PermissionInfo(.paymentsCollect, "Record collections and issue receipts"),
         PermissionInfo(.paymentsRefund, "Record refunds"),
         PermissionInfo(.receiptsVoid, "Void a receipt or invoice with a reason"),
+        PermissionInfo(.exchangeRatesWrite, "Set the group's exchange rates of the day (at the group's root)"),
         PermissionInfo(.leasesRead, "See leases and rent schedules"),
         PermissionInfo(.leasesWrite, "Create, renew and terminate leases"),
         PermissionInfo(.marketingRead, "See marketing activities, media spend and competitors"),

@@ -37,12 +37,12 @@ public enum BuiltInRoles {
             .union([.customersPII])
     )
 
-    /// Group finance: money across the group, refunds and voids, finance reports.
+    /// Group finance: money across the group, refunds and voids, the exchange rates, finance reports.
     public static let groupFinance = RoleDefinition(
         code: "group_finance", name: "Group finance", level: .group,
         permissions: [
             .orgRead, .dictionariesRead, .roomsRead, .pricesRead, .customersRead, .dealsRead,
-            .paymentsRead, .paymentsRefund, .receiptsVoid, .leasesRead, .reportsRead,
+            .paymentsRead, .paymentsRefund, .exchangeRatesWrite, .receiptsVoid, .leasesRead, .reportsRead,
         ]
     )
 
