@@ -72,6 +72,7 @@ public struct EstateAPI: Sendable {
         CustomerOwnershipController(database: database).register(in: &routes)
         QuestionnaireController(database: database).register(in: &routes)
         DealController(database: database).register(in: &routes)
+        ChangeRequestController(database: database).register(in: &routes)
         return routes
     }
 

@@ -48,11 +48,14 @@ struct CrossGroupMatrixTests {
             "PUT /v1/customers/{id}/shares/{userId}": ["access": "write"],
             // Deals
             "POST /v1/deals/{id}/subscribe": ["subscription": ["paymentMethod": "full"]],
+            "POST /v1/deals/{id}/change-requests": ["kind": "change_buyers", "reason": "Taken over", "buyers": [["customerId": parent.uuidString]]],
+            "POST /v1/change-requests/{id}/approve": ["note": "Taken over"],
+            "POST /v1/change-requests/{id}/reject": ["note": "Taken over"],
         ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 
-    /// A customer, a project duplicate rule at `unit` and a reserved deal of the customer for `room`,
-    /// straight into the database (any owner will do).
+    /// A customer, a project duplicate rule at `unit`, a reserved deal of the customer for `room` and a
+    /// pending change request of the deal, straight into the database (any owner will do).
     static func customerObjects(_ world: IdentityWorld, at unit: UUID, owner: UUID, room: UUID) async throws -> [String: String] {
         let groupID = try await world.groupID()
         return try await world.database.unitOfWork { work in
@@ -67,7 +70,12 @@ struct CrossGroupMatrixTests {
                             deposit: Deposit(kind: .intent, amount: Money(yuan: 1000)), reservedUntil: Date().addingTimeInterval(86_400),
                             pricing: nil, subscribedOn: nil, createdBy: "system")
             try await work.deals.insert(deal)
-            return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString, "/v1/deals/": deal.id.uuidString]
+            let request = UUIDv7.make()
+            try await work.changeRequests.insert(NewChangeRequest(groupID: groupID, id: request, dealID: deal.id, kind: .changeBuyers, reason: "Matrix",
+                                                                  payload: ["buyers": [customer.id]], requestedBy: "system",
+                                                                  before: [String: String](), after: [String: String]()))
+            return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString, "/v1/deals/": deal.id.uuidString,
+                    "/v1/change-requests/": request.uuidString]
         }
     }
 
