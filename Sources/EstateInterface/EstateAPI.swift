@@ -81,6 +81,7 @@ public struct EstateAPI: Sendable {
         InvoiceController(database: database).register(in: &routes)
         ExchangeRateController(database: database).register(in: &routes)
         CollectionReportController(database: database).register(in: &routes)
+        ChangeRequestController(database: database).register(in: &routes)
         return routes
     }
 

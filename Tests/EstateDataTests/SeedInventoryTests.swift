@@ -149,7 +149,9 @@ struct SeedInventoryTests {
 
     @Test func scaleSeedAddsDeterministicProjects() async throws {
         let url = try await TestDatabase.migrated()
-        let database = try TestDatabase.database(url: url)
+        // Bulk loads of three projects while the rest of the suite runs on the same two cores: give
+        // each COPY longer than the usual 30 s.
+        let database = try TestDatabase.database(url: url, statementTimeout: .seconds(600))
         let first = try await database.seedScale(projects: 2)
         #expect(first.groupCreated)
         #expect(first.projects == ["scale-p0001", "scale-p0002"])

@@ -54,11 +54,14 @@ struct CrossGroupMatrixTests {
             "POST /v1/deals/{id}/invoices": ["number": "MATRIX-1", "amount": "100.00", "issuedOn": "2026-01-01"],
             "POST /v1/receipts/{id}/void": ["reason": "matrix"],
             "POST /v1/invoices/{id}/void": ["reason": "matrix"],
+            "POST /v1/deals/{id}/change-requests": ["kind": "change_buyers", "reason": "Taken over", "buyers": [["customerId": parent.uuidString]]],
+            "POST /v1/change-requests/{id}/approve": ["note": "Taken over"],
+            "POST /v1/change-requests/{id}/reject": ["note": "Taken over"],
         ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 
-    /// A customer, a project duplicate rule at `unit` and a reserved deal of the customer for `room`,
-    /// straight into the database (any owner will do).
+    /// A customer, a project duplicate rule at `unit`, a reserved deal of the customer for `room` and a
+    /// pending change request of the deal, straight into the database (any owner will do).
     static func customerObjects(_ world: IdentityWorld, at unit: UUID, owner: UUID, room: UUID) async throws -> [String: String] {
         let groupID = try await world.groupID()
         return try await world.database.unitOfWork { work in
@@ -86,8 +89,12 @@ struct CrossGroupMatrixTests {
                                         amount: Money(yuan: 100), issuedOn: try #require(LocalDate("2026-01-01")), recordedBy: "system",
                                         recordedAt: Date())
             try await work.invoices.insert(invoice)
+            let request = UUIDv7.make()
+            try await work.changeRequests.insert(NewChangeRequest(groupID: groupID, id: request, dealID: deal.id, kind: .changeBuyers, reason: "Matrix",
+                                                                  payload: ["buyers": [customer.id]], requestedBy: "system",
+                                                                  before: [String: String](), after: [String: String]()))
             return ["/v1/customers/": customer.id.uuidString, "/v1/duplicate-rules/": rule.id.uuidString, "/v1/deals/": deal.id.uuidString,
-                    "/v1/receipts/": receipt.id.uuidString, "/v1/invoices/": invoice.id.uuidString]
+                    "/v1/receipts/": receipt.id.uuidString, "/v1/invoices/": invoice.id.uuidString, "/v1/change-requests/": request.uuidString]
         }
     }
 

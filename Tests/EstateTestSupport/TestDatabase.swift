@@ -53,10 +53,10 @@ public enum TestDatabase {
     /// A `Database` for tests (small pool, short timeouts; tests that queue many concurrent requests
     /// on one lock wait longer for a connection, since the whole suite shares two cores).
     public static func database(url: String, migrations: [Migration]? = nil, maxConnections: Int = 4,
-                                acquireTimeout: Duration = .seconds(5)) throws -> Database {
+                                acquireTimeout: Duration = .seconds(5), statementTimeout: Duration = .seconds(30)) throws -> Database {
         TestLogging.setUp()
         return try Database(configuration: DatabaseConfiguration(url: url, maxConnections: maxConnections,
-                                                          acquireTimeout: acquireTimeout, statementTimeout: .seconds(30)),
+                                                          acquireTimeout: acquireTimeout, statementTimeout: statementTimeout),
                      migrations: migrations, logger: Logger(label: "estate.test"))
     }
 }

@@ -273,15 +273,7 @@ public struct DealRepository: Sendable {
     /// going down with it), kept lines are cut to their new amount, the other existing lines are
     /// superseded and the new lines added. Returns the money released to credit.
     public func applySchedule(groupID: UUID, dealID: UUID, existing: [StoredReceivable], _ schedule: RegeneratedSchedule) async throws -> Money {
-        for release in schedule.releasedToCredit where release.amount > .zero {
-            try await transaction.execute("""
-                INSERT INTO allocations (group_id, id, deal_id, receivable_id, kind, amount)
-                VALUES (\(groupID), \(UUIDv7.make()), \(dealID), \(release.lineID), 'release', \(-release.amount))
-                """)
-            try await transaction.execute("""
-                UPDATE receivables SET paid = paid - \(release.amount) WHERE group_id = \(groupID) AND id = \(release.lineID)
-                """)
-        }
+        try await release(groupID: groupID, dealID: dealID, schedule.releasedToCredit)
         var kept: Set<UUID> = []
         for line in schedule.lines {
             guard let id = line.keptLineID else { continue }
@@ -293,6 +285,20 @@ public struct DealRepository: Sendable {
             ScheduleLine(kind: $0.kind, dueDate: $0.dueDate, amount: $0.amount)
         })
         return schedule.credit
+    }
+
+    /// Moves collected money from lines to the deal's credit: an allocation of kind release per line,
+    /// the line's paid going down with it (the caller adds the total to the deal's credit).
+    public func release(groupID: UUID, dealID: UUID, _ releases: [CreditRelease]) async throws {
+        for release in releases where release.amount > .zero {
+            try await transaction.execute("""
+                INSERT INTO allocations (group_id, id, deal_id, receivable_id, kind, amount)
+                VALUES (\(groupID), \(UUIDv7.make()), \(dealID), \(release.lineID), 'release', \(-release.amount))
+                """)
+            try await transaction.execute("""
+                UPDATE receivables SET paid = paid - \(release.amount) WHERE group_id = \(groupID) AND id = \(release.lineID)
+                """)
+        }
     }
 
     /// Closes open lines that a regenerated schedule replaces (their paid part was kept by the new schedule).

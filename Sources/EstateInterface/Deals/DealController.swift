@@ -280,8 +280,8 @@ struct DealController {
                          deposit: deposit, date: date)
     }
 
-    /// The room's sales-control event of `step`, on the locked room, with its history row naming the deal.
-    static func moveRoom(_ work: UnitOfWork, _ room: Room, step: DealStep, dealID: UUID, actor: String) async throws {
+    /// The room's sales-control event of `step`, on the locked room, with its history row naming the deal (and why).
+    static func moveRoom(_ work: UnitOfWork, _ room: Room, step: DealStep, dealID: UUID, actor: String, reason: String? = nil) async throws {
         guard let event = step.roomEvent else { return }
         let next: RoomStatus
         do {
@@ -290,7 +290,7 @@ struct DealController {
             throw InventoryError.illegalTransition(roomID: room.id, current: room.status, event: event)
         }
         _ = try await work.rooms.changeStatus(room, RoomStatusChange(id: UUIDv7.make(), roomID: room.id, from: room.status, to: next,
-                                                                     event: event, actor: actor, dealID: dealID))
+                                                                     event: event, actor: actor, reason: reason, dealID: dealID))
     }
 
     static func check(_ violations: [FieldViolation], prefix: String) throws {

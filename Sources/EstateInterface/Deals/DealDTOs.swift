@@ -7,7 +7,7 @@ import Hummingbird
 
 /// A buyer of a deal: a customer and their share in basis points (10000 = 100 %). Leave every
 /// share out for equal shares.
-struct DealBuyerInput: Decodable, Sendable {
+struct DealBuyerInput: Codable, Sendable {
     let customerId: UUID
     let shareBasisPoints: Int?
 }
@@ -18,7 +18,7 @@ struct DepositInput: Decodable, Sendable {
 }
 
 /// The terms of the payment method; which fields apply depends on the method.
-struct PaymentTermsInput: Decodable, Sendable {
+struct PaymentTermsInput: Codable, Sendable {
     let downPaymentRatio: Int?
     let instalmentCount: Int?
     let instalmentIntervalMonths: Int?

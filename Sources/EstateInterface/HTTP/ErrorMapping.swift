@@ -201,7 +201,22 @@ extension DealStepError {
 
 extension ChangeRequestError {
     var problem: Problem {
-        Problem(status: .conflict, code: "illegal-change-request", detail: description.prefix(1).uppercased() + description.dropFirst() + ".")
+        var problem = Problem(status: .conflict, code: "illegal-change-request", detail: description.prefix(1).uppercased() + description.dropFirst() + ".")
+        switch self {
+        case .notAllowed(let from, _): problem.currentStatus = from.rawValue
+        case .kindNotAllowed(_, let stage): problem.currentStage = stage.rawValue
+        }
+        return problem
+    }
+}
+
+extension ChangeRequestDataError {
+    var problem: Problem {
+        switch self {
+        case .openRequestExists(let kind):
+            Problem(status: .conflict, code: "change-request-open",
+                    detail: "The deal already has an open \(kind.rawValue) request; decide or execute that one first.")
+        }
     }
 }
 

@@ -99,6 +99,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as ChangeRequestError:
             return error.problem
+        case let error as ChangeRequestDataError:
+            return error.problem
         case let error as DealDataError:
             return error.problem
         case let error as DiscountError:

@@ -66,4 +66,35 @@ public struct CancellationRefund: Sendable, Hashable {
         return CancellationRefund(toBuyer: buyerPaid - forfeited + penalty, toCommercialLender: paid[.commercialLender] ?? .zero,
                                   toProvidentFund: paid[.providentFund] ?? .zero, forfeitedEarnest: forfeited, earnestPenalty: penalty)
     }
+
+    /// What `lines` collected, per kind (their ``ReceivableLine/paid`` added up): the `collected` of
+    /// ``compute(collected:depositKind:reason:)`` for a deal whose current lines these are.
+    public static func collected(on lines: [ReceivableLine]) -> [ReceivableKind: Money] {
+        lines.reduce(into: [:]) { result, line in
+            if line.paid != .zero { result[line.kind, default: .zero] = result[line.kind, default: .zero] + line.paid }
+        }
+    }
+
+    /// The money to move from the ended deal's `lines` (the ones this refund was computed from) to the
+    /// deal's credit, from where it is paid back to the buyer: everything collected on the buyer's lines,
+    /// except the forfeited earnest, which stays on the deposit lines (oldest due first, ties in the order
+    /// given) as the developer's. Loan money stays on the loan lines, to go back from there to its lender;
+    /// the earnest penalty is not collected money and is owed on top (``earnestPenalty``).
+    ///
+    /// So the releases add up to ``toBuyer`` less ``earnestPenalty``.
+    public func releases(from lines: [ReceivableLine]) -> [CreditRelease] {
+        var earnestKept = forfeitedEarnest
+        var result: [CreditRelease] = []
+        let oldestFirst = lines.enumerated().sorted { ($0.element.dueDate, $0.offset) < ($1.element.dueDate, $1.offset) }.map(\.element)
+        for line in oldestFirst where line.kind.payer == .buyer && line.paid > .zero {
+            var amount = line.paid
+            if line.kind == .deposit && earnestKept > .zero {
+                let kept = min(earnestKept, line.paid)
+                earnestKept = earnestKept - kept
+                amount = amount - kept
+            }
+            if amount > .zero { result.append(CreditRelease(lineID: line.id, amount: amount)) }
+        }
+        return result
+    }
 }

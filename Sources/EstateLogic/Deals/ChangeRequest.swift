@@ -85,12 +85,14 @@ public enum ChangeRequestError: Error, Sendable, Hashable, CustomStringConvertib
 
 /// The change-request state machine: pending → approved → executed, or pending → rejected. Every
 /// change is approved before it is executed (where a project's policy approves some automatically,
-/// the data layer records that approval).
+/// the data layer records that approval). An approved request that can no longer be executed (its
+/// new room was sold meanwhile, its price changed, the deal moved on) is rejected with a note:
+/// approved → rejected, which ends it and lets a new request of its kind be made.
 public enum ChangeRequests {
     /// Every allowed transition: (from, action) → to.
     public static let transitions: [ChangeRequestStatus: [ChangeRequestAction: ChangeRequestStatus]] = [
         .pending: [.approve: .approved, .reject: .rejected],
-        .approved: [.execute: .executed],
+        .approved: [.execute: .executed, .reject: .rejected],
         .rejected: [:],
         .executed: [:],
     ]

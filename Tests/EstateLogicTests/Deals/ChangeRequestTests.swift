@@ -10,7 +10,9 @@ struct ChangeRequestTests {
         #expect(try ChangeRequests.next(from: .pending, on: .approve) == .approved)
         #expect(try ChangeRequests.next(from: .pending, on: .reject) == .rejected)
         #expect(try ChangeRequests.next(from: .approved, on: .execute) == .executed)
-        let allowed: Set<String> = ["pending+approve", "pending+reject", "approved+execute"]
+        // An approved request that can no longer be executed is rejected (its kind is then free for a new request).
+        #expect(try ChangeRequests.next(from: .approved, on: .reject) == .rejected)
+        let allowed: Set<String> = ["pending+approve", "pending+reject", "approved+execute", "approved+reject"]
         for status in ChangeRequestStatus.allCases {
             for action in ChangeRequestAction.allCases where !allowed.contains("\(status.rawValue)+\(action.rawValue)") {
                 #expect(throws: ChangeRequestError.notAllowed(from: status, action: action)) {
@@ -157,5 +159,35 @@ struct CancellationRefundTests {
         #expect(throws: DealInputError([FieldViolation(field: "collected.instalment", message: "must not be negative")])) {
             try CancellationRefund.compute(collected: [.instalment: money("-0.01")], depositKind: nil, reason: .mutual)
         }
+    }
+
+    /// The collected money moves to the credit, except the forfeited earnest (kept on the oldest deposit
+    /// lines) and loan money (kept on its line for the lender).
+    @Test(arguments: CancellationReason.allCases)
+    func releasesLeaveTheForfeitedEarnestAndLoanMoneyOnTheirLines(reason: CancellationReason) throws {
+        let day = LocalDate("2026-01-10")!, later = LocalDate("2026-01-20")!
+        let intent = ReceivableLine(id: UUID(), kind: .deposit, dueDate: day, amount: money("20000"), paid: money("20000"))
+        let earnest = ReceivableLine(id: UUID(), kind: .deposit, dueDate: later, amount: money("30000"), paid: money("30000"))
+        let down = ReceivableLine(id: UUID(), kind: .downPayment, dueDate: later, amount: money("250000"), paid: money("100000"))
+        let loan = ReceivableLine(id: UUID(), kind: .commercialLoan, dueDate: later, amount: money("700000"), paid: money("700000"))
+        let unpaid = ReceivableLine(id: UUID(), kind: .instalment, dueDate: day, amount: money("5000"))
+        let lines = [down, earnest, loan, unpaid, intent]
+        let collected = CancellationRefund.collected(on: lines)
+        #expect(collected == [.deposit: money("50000"), .downPayment: money("100000"), .commercialLoan: money("700000")])
+        let refund = try CancellationRefund.compute(collected: collected, depositKind: .earnest, reason: reason)
+        let releases = refund.releases(from: lines)
+        #expect(releases.reduce(Money.zero) { $0 + $1.amount } == refund.toBuyer - refund.earnestPenalty)
+        #expect(!releases.contains { $0.lineID == loan.id || $0.lineID == unpaid.id })
+        switch reason {
+        case .buyerDefault:
+            // The 50,000 earnest stays: all of the older deposit line, 30,000 of the later one.
+            #expect(releases == [CreditRelease(lineID: down.id, amount: money("100000"))])
+        case .developerFault, .mutual:
+            #expect(releases == [CreditRelease(lineID: intent.id, amount: money("20000")), CreditRelease(lineID: down.id, amount: money("100000")),
+                                 CreditRelease(lineID: earnest.id, amount: money("30000"))])
+        }
+        // Intent money is released whatever the reason.
+        let intentOnly = try CancellationRefund.compute(collected: [.deposit: money("20000")], depositKind: .intent, reason: reason)
+        #expect(intentOnly.releases(from: [intent]) == [CreditRelease(lineID: intent.id, amount: money("20000"))])
     }
 }
