@@ -12,17 +12,20 @@ public struct HTTPConfiguration: Sendable {
     public var holdSweepInterval: Duration
     /// How often customers whose protection period lapsed are moved to their project's public pool.
     public var protectionSweepInterval: Duration
+    /// How often reserved deals whose reservation ended are cancelled and their rooms returned to available.
+    public var reservationSweepInterval: Duration
     /// How many rendered building grids to keep (0: render every request).
     public var gridCacheEntries: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20,
                 holdSweepInterval: Duration = .seconds(30), protectionSweepInterval: Duration = .seconds(300),
-                gridCacheEntries: Int = 256) {
+                reservationSweepInterval: Duration = .seconds(30), gridCacheEntries: Int = 256) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.holdSweepInterval = holdSweepInterval
         self.protectionSweepInterval = protectionSweepInterval
+        self.reservationSweepInterval = reservationSweepInterval
         self.gridCacheEntries = gridCacheEntries
     }
 }
@@ -72,6 +75,7 @@ public struct EstateAPI: Sendable {
         CustomerOwnershipController(database: database).register(in: &routes)
         QuestionnaireController(database: database).register(in: &routes)
         DealController(database: database).register(in: &routes)
+        DealStepController(database: database).register(in: &routes)
         return routes
     }
 
@@ -89,14 +93,16 @@ public struct EstateAPI: Sendable {
         return router
     }
 
-    /// The application, with the database pool and the background services (hold expiry, protection lapse) as
+    /// The application, with the database pool and the background services (hold expiry, protection lapse,
+    /// reservation expiry) as
     /// services; SIGTERM drains requests, stops the background services, then closes the pool.
     public func makeApplication(logger: Logger) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "estate"),
             services: [database, HoldExpiryService(database: database, interval: configuration.holdSweepInterval, logger: logger),
-                       ProtectionLapseService(database: database, interval: configuration.protectionSweepInterval, logger: logger)],
+                       ProtectionLapseService(database: database, interval: configuration.protectionSweepInterval, logger: logger),
+                       ReservationExpiryService(database: database, interval: configuration.reservationSweepInterval, logger: logger)],
             logger: logger)
     }
 }

@@ -74,6 +74,7 @@ struct DealController {
                     guard let stored = try await work.deals.find(groupID: deal.groupID, id: deal.id) else { throw Problem.notFound() }
                     try await work.deals.record(stored, event: step.rawValue, from: nil, after: Self.snapshot(stored), actor: caller.actor.historyText)
                     try await Self.audit(work, context, "deal.\(step.rawValue)", stored, before: [:])
+                    if step == .subscribe { try await DealStepController.subscribed(work, stored, actor: caller.actor.historyText) }
                     return try await Self.response(work, stored, status: .created, request: request, context: context)
                 }
             }
@@ -151,6 +152,7 @@ struct DealController {
                     try await work.deals.record(stored, event: DealStep.subscribe.rawValue, from: current.stage,
                                                 before: Self.snapshot(current), after: Self.snapshot(stored), actor: caller.actor.historyText)
                     try await Self.audit(work, context, "deal.subscribe", stored, before: ["stage": current.stage.rawValue])
+                    try await DealStepController.subscribed(work, stored, actor: caller.actor.historyText)
                     return try await Self.response(work, stored, status: .ok, request: request, context: context)
                 }
             }
@@ -314,7 +316,8 @@ struct DealController {
     static func response(_ work: UnitOfWork, _ deal: Deal, status: HTTPResponse.Status, request: Request,
                          context: EstateRequestContext) async throws -> Response {
         let receivables = try await work.deals.receivables(groupID: deal.groupID, dealID: deal.id)
-        var response = try Versioning.response(DealBody(deal, receivables: receivables), status: status, version: deal.version,
+        let milestones = try await work.dealSteps.milestones(groupID: deal.groupID, dealID: deal.id)
+        var response = try Versioning.response(DealBody(deal, receivables: receivables, milestones: milestones), status: status, version: deal.version,
                                                request: request, context: context)
         if status == .created { response.headers[.location] = "/v1/deals/\(deal.id.uuidString)" }
         return response
