@@ -13,6 +13,8 @@ public struct HTTPConfiguration: Sendable {
     public var holdSweepInterval: Duration
     /// How often customers whose protection period lapsed are moved to their project's public pool.
     public var protectionSweepInterval: Duration
+    /// How often reserved deals whose reservation ended are cancelled and their rooms returned to available.
+    public var reservationSweepInterval: Duration
     /// How many rendered building grids to keep (0: render every request).
     public var gridCacheEntries: Int
     /// The webhook relay (delivers the event outbox to partners' webhooks).
@@ -20,12 +22,14 @@ public struct HTTPConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20,
                 holdSweepInterval: Duration = .seconds(30), protectionSweepInterval: Duration = .seconds(300),
-                gridCacheEntries: Int = 256, webhookRelay: WebhookRelaySettings = WebhookRelaySettings()) {
+                reservationSweepInterval: Duration = .seconds(30), gridCacheEntries: Int = 256,
+                webhookRelay: WebhookRelaySettings = WebhookRelaySettings()) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.holdSweepInterval = holdSweepInterval
         self.protectionSweepInterval = protectionSweepInterval
+        self.reservationSweepInterval = reservationSweepInterval
         self.gridCacheEntries = gridCacheEntries
         self.webhookRelay = webhookRelay
     }
@@ -82,6 +86,7 @@ public struct EstateAPI: Sendable {
         ExchangeRateController(database: database).register(in: &routes)
         CollectionReportController(database: database).register(in: &routes)
         ChangeRequestController(database: database).register(in: &routes)
+        DealStepController(database: database).register(in: &routes)
         return routes
     }
 
@@ -99,13 +104,14 @@ public struct EstateAPI: Sendable {
         return router
     }
 
-    /// The application, with the database pool and the background services (hold expiry, protection lapse, the
-    /// webhook relay when enabled) as services; SIGTERM drains requests, stops the background services (the
-    /// relay finishes the deliveries it is sending), then closes the pool.
+    /// The application, with the database pool and the background services (hold expiry, protection lapse,
+    /// reservation expiry, the webhook relay when enabled) as services; SIGTERM drains requests, stops the
+    /// background services (the relay finishes the deliveries it is sending), then closes the pool.
     public func makeApplication(logger: Logger) -> some ApplicationProtocol {
         var services: [any Service] = [
             database, HoldExpiryService(database: database, interval: configuration.holdSweepInterval, logger: logger),
             ProtectionLapseService(database: database, interval: configuration.protectionSweepInterval, logger: logger),
+            ReservationExpiryService(database: database, interval: configuration.reservationSweepInterval, logger: logger),
         ]
         if configuration.webhookRelay.enabled {
             services.append(WebhookRelay(database: database, settings: configuration.webhookRelay, logger: logger))

@@ -66,6 +66,7 @@ struct Settings {
                 maxBodyBytes: try integer("ESTATE_MAX_BODY_BYTES", 1 << 20, 1024...(1 << 30)),
                 holdSweepInterval: .seconds(try integer("ESTATE_HOLD_SWEEP_SECONDS", 30, 1...86_400)),
                 protectionSweepInterval: .seconds(try integer("ESTATE_PROTECTION_SWEEP_SECONDS", 300, 1...86_400)),
+                reservationSweepInterval: .seconds(try integer("ESTATE_RESERVATION_SWEEP_SECONDS", 30, 1...86_400)),
                 gridCacheEntries: try integer("ESTATE_GRID_CACHE_ENTRIES", 256, 0...100_000),
                 webhookRelay: relay),
             database: (

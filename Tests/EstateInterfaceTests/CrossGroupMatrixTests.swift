@@ -57,6 +57,18 @@ struct CrossGroupMatrixTests {
             "POST /v1/deals/{id}/change-requests": ["kind": "change_buyers", "reason": "Taken over", "buyers": [["customerId": parent.uuidString]]],
             "POST /v1/change-requests/{id}/approve": ["note": "Taken over"],
             "POST /v1/change-requests/{id}/reject": ["note": "Taken over"],
+            "POST /v1/deals/{id}/contract": ["date": "2026-01-05", "contractNumber": "HT-1", "filingNumber": "YS-1"],
+            "POST /v1/deals/{id}/apply-for-mortgage": ["date": "2026-01-05", "bank": "ICBC", "loanAmount": "100000", "termMonths": 120],
+            "POST /v1/deals/{id}/approve-mortgage": ["date": "2026-01-05", "approvedAmount": "100000"],
+            "POST /v1/deals/{id}/receive-mortgage-funds": ["date": "2026-01-05", "amount": "100000"],
+            "POST /v1/deals/{id}/settle-area": ["date": "2026-01-05", "actualArea": "90"],
+            "POST /v1/deals/{id}/send-move-in-notice": ["date": "2026-01-05"],
+            "POST /v1/deals/{id}/inspect": ["date": "2026-01-05"],
+            "POST /v1/deals/{id}/hand-over-keys": ["date": "2026-01-05"],
+            "POST /v1/deals/{id}/hand-over-to-property-management": ["date": "2026-01-05"],
+            "POST /v1/deals/{id}/register-title": ["date": "2026-01-05", "certificateNumber": "C-1"],
+            "POST /v1/deals/{id}/register-mortgage": ["date": "2026-01-05"],
+            "POST /v1/deals/{id}/complete": ["date": "2026-01-05"],
         ].merging(QuestionnaireFixtures.matrixBodies) { first, _ in first }
     }
 

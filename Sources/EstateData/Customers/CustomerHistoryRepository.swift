@@ -74,13 +74,17 @@ public struct CustomerHistoryRepository: Sendable {
         return Int(days ?? 30)
     }
 
-    /// The timeline, newest first: follow-ups, ownership changes, opportunity stage changes and
-    /// questionnaire answers (later deals and payments: further branches of the union),
-    /// keyset-paginated on (at, id).
-    public func timeline(groupID: UUID, customerID: UUID, before: (at: Date, id: UUID)?, limit: Int) async throws -> [TimelineEntry] {
+    /// The timeline, newest first: follow-ups, ownership changes, opportunity stage changes,
+    /// questionnaire answers, the history of the deals the customer buys in (`deal`, of deals in
+    /// projects at or below `dealUnits`) and the money collected for them (`payment`, of projects at
+    /// or below `paymentUnits`), keyset-paginated on (at, id).
+    public func timeline(groupID: UUID, customerID: UUID, dealUnits: [UUID] = [], paymentUnits: [UUID] = [],
+                         before: (at: Date, id: UUID)?, limit: Int) async throws -> [TimelineEntry] {
         let keyset: SQL = before.map { "WHERE (at, id) < (\($0.at), \($0.id))" } ?? ""
         // The customer and every customer merged into it: a merge keeps all their history.
         let family: SQL = "ARRAY(SELECT c.id FROM customers c WHERE c.group_id = \(groupID) AND (c.id = \(customerID) OR c.merged_into = \(customerID)))"
+        // The deals they buy in (a semi-join: a deal bought by two merged customers counts once).
+        let deals: SQL = "SELECT b.deal_id FROM deal_buyers b WHERE b.group_id = \(groupID) AND b.customer_id = ANY(\(family))"
         return try await transaction.query("""
             SELECT at, id, type, detail FROM (
                 SELECT f.at, f.id, 'follow_up' AS type,
@@ -105,6 +109,19 @@ public struct CustomerHistoryRepository: Sendable {
                 JOIN questionnaires q ON q.group_id = r.group_id AND q.id = r.questionnaire_id
                 JOIN questionnaire_versions v ON v.group_id = r.group_id AND v.questionnaire_id = r.questionnaire_id AND v.number = r.version
                 WHERE r.group_id = \(groupID) AND r.customer_id = ANY(\(family))
+                UNION ALL
+                SELECT h.at, h.id, 'deal', jsonb_build_object('dealId', h.deal_id, 'projectId', d.project_id, 'roomId', d.room_id,
+                                          'event', h.event, 'fromStage', h.from_stage, 'toStage', h.to_stage, 'actor', h.actor, 'reason', h.reason)
+                FROM deal_history h JOIN deals d ON d.group_id = h.group_id AND d.id = h.deal_id
+                JOIN org_units o ON o.group_id = d.group_id AND o.id = d.project_id
+                WHERE h.group_id = \(groupID) AND h.deal_id IN (\(deals)) AND o.path && \(dealUnits)::uuid[]
+                UNION ALL
+                SELECT p.recorded_at, p.id, 'payment', jsonb_build_object('dealId', p.deal_id, 'projectId', p.project_id, 'method', p.method,
+                                          'amount', p.amount::text, 'currency', p.currency, 'foreignAmount', p.foreign_amount::text,
+                                          'rate', p.rate::text, 'receivedOn', p.received_on, 'payer', p.payer, 'reference', p.reference,
+                                          'recordedBy', p.recorded_by)
+                FROM collections p JOIN org_units o ON o.group_id = p.group_id AND o.id = p.project_id
+                WHERE p.group_id = \(groupID) AND p.deal_id IN (\(deals)) AND o.path && \(paymentUnits)::uuid[]
             ) t \(keyset) ORDER BY at DESC, id DESC LIMIT \(limit)
             """).map { row in
                 TimelineEntry(at: try row.decode("at"), id: try row.decode("id"), type: try row.decode("type"), detail: try row.decode("detail"))

@@ -20,21 +20,12 @@ extension Database {
 
 /// The background service that moves customers whose protection period lapsed to their project's
 /// public pool (DOMAIN.md: a consultant who does not follow up in time loses the customer to the pool).
-public struct ProtectionLapseService: Service {
-    let database: Database
-    let interval: Duration
-    let logger: Logger
+public typealias ProtectionLapseService = SweepService<ProtectionLapse>
 
-    public init(database: Database, interval: Duration = .seconds(300), logger: Logger) {
-        self.database = database
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        await runPeriodically(every: interval, logger: logger, name: "protection lapse") {
-            let count = try await database.lapseProtections()
-            if count > 0 { logger.info("customers lapsed to the pool", metadata: ["customers": "\(count)"]) }
-        }
-    }
+/// The protection-lapse sweep (``Database/lapseProtections(now:batchSize:)``).
+public enum ProtectionLapse: DatabaseSweep {
+    public static let name = "protection lapse"
+    public static let defaultInterval: Duration = .seconds(300)
+    public static let done = (message: "customers lapsed to the pool", key: "customers")
+    public static func sweep(_ database: Database) async throws -> Int { try await database.lapseProtections() }
 }

@@ -27,21 +27,12 @@ extension Database {
 }
 
 /// The background service that ends expired holds (DOMAIN.md: an expired hold returns the room to available).
-public struct HoldExpiryService: Service {
-    let database: Database
-    let interval: Duration
-    let logger: Logger
+public typealias HoldExpiryService = SweepService<HoldExpiry>
 
-    public init(database: Database, interval: Duration = .seconds(30), logger: Logger) {
-        self.database = database
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        await runPeriodically(every: interval, logger: logger, name: "hold expiry") {
-            let count = try await database.expireHolds()
-            if count > 0 { logger.info("holds expired", metadata: ["rooms": "\(count)"]) }
-        }
-    }
+/// The hold-expiry sweep (``Database/expireHolds(now:batchSize:)``).
+public enum HoldExpiry: DatabaseSweep {
+    public static let name = "hold expiry"
+    public static let defaultInterval: Duration = .seconds(30)
+    public static let done = (message: "holds expired", key: "rooms")
+    public static func sweep(_ database: Database) async throws -> Int { try await database.expireHolds() }
 }

@@ -190,9 +190,14 @@ struct CustomerController {
         routes.add(.get, "/v1/customers/{id}/timeline", access: .permission(.customersRead)) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             let page = try TimeKeyset(request)
+            let scope = try context.requireCaller().scope
             let items = try await database.unitOfWork { work in
                 let customer = try await context.customers.customer(work, id, .read).customer
-                return try await work.customerHistory.timeline(groupID: customer.groupID, customerID: customer.id, before: page.before, limit: page.limit)
+                // Deal and payment entries only of projects where the caller reads deals and payments.
+                return try await work.customerHistory.timeline(groupID: customer.groupID, customerID: customer.id,
+                                                               dealUnits: Array(scope.units(with: .dealsRead)),
+                                                               paymentUnits: Array(scope.units(with: .paymentsRead)),
+                                                               before: page.before, limit: page.limit)
             }
             return Page(items: try items.map(TimelineEntryBody.init), nextCursor: page.nextCursor(items.count, last: items.last.map { ($0.at, $0.id) }))
         }

@@ -74,6 +74,7 @@ struct DealController {
                     // As stored: the insert writes every field of `deal` (version 1, its own times).
                     try await work.deals.record(deal, event: step.rawValue, from: nil, after: Self.snapshot(deal), actor: caller.actor.historyText)
                     try await Self.audit(work, context, "deal.\(step.rawValue)", deal, before: [:])
+                    if step == .subscribe { try await DealStepController.subscribed(work, deal, actor: caller.actor.historyText) }
                     return try await Self.response(work, deal, receivables: receivables, status: .created, request: request, context: context)
                 }
             }
@@ -151,6 +152,7 @@ struct DealController {
                     try await work.deals.record(stored, event: DealStep.subscribe.rawValue, from: current.stage,
                                                 before: Self.snapshot(current), after: Self.snapshot(stored), actor: caller.actor.historyText)
                     try await Self.audit(work, context, "deal.subscribe", stored, before: ["stage": current.stage.rawValue])
+                    try await DealStepController.subscribed(work, stored, actor: caller.actor.historyText)
                     return try await Self.response(work, stored, status: .ok, request: request, context: context)
                 }
             }
@@ -315,7 +317,8 @@ struct DealController {
                          request: Request, context: EstateRequestContext) async throws -> Response {
         let receivables: [StoredReceivable]
         if let known { receivables = known } else { receivables = try await work.deals.receivables(groupID: deal.groupID, dealID: deal.id) }
-        var response = try Versioning.response(DealBody(deal, receivables: receivables), status: status, version: deal.version,
+        let milestones = try await work.dealSteps.milestones(groupID: deal.groupID, dealID: deal.id)
+        var response = try Versioning.response(DealBody(deal, receivables: receivables, milestones: milestones), status: status, version: deal.version,
                                                request: request, context: context)
         if status == .created { response.headers[.location] = "/v1/deals/\(deal.id.uuidString)" }
         return response

@@ -201,12 +201,18 @@ struct DealBody: ResponseEncodable {
     let credit: Money
     let endedReason: String?
     let nextStep: NextStepBody?
+    /// The contract, mortgage, area settlement and dated steps (DealStepDTOs.swift); left out of lists.
+    let contract: DealContractBody?
+    let mortgage: DealMortgageBody?
+    let areaSettlement: DealAreaSettlementBody?
+    let steps: [DealStepBody]?
     let version: Int
     let createdAt: Date
     let updatedAt: Date
 
-    /// `receivables`: the deal's current lines (nil in lists, which leave them out).
-    init(_ deal: Deal, receivables: [StoredReceivable]?) {
+    /// `receivables`: the deal's current lines, `milestones`: its contract, mortgage, settlement and
+    /// dated steps (nil in lists, which leave them out).
+    init(_ deal: Deal, receivables: [StoredReceivable]?, milestones: DealMilestones? = nil) {
         id = deal.id
         projectId = deal.projectID
         roomId = deal.roomID
@@ -232,6 +238,7 @@ struct DealBody: ResponseEncodable {
         credit = deal.credit
         endedReason = deal.endedReason
         nextStep = deal.nextStep.map(NextStepBody.init)
+        (contract, mortgage, areaSettlement, steps) = Self.parts(milestones)
         version = deal.version
         createdAt = deal.createdAt
         updatedAt = deal.updatedAt

@@ -228,3 +228,13 @@ extension DealDataError {
         }
     }
 }
+
+extension DealStepDataError {
+    var problem: Problem {
+        switch self {
+        case .contractNumberTaken(let number):
+            Problem(status: .conflict, code: "contract-number-taken", detail: "Another deal of the project has the contract number \(number).",
+                    errors: [.init(field: "contractNumber", message: "is taken")])
+        }
+    }
+}

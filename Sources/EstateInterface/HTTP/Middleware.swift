@@ -103,6 +103,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return error.problem
         case let error as DealDataError:
             return error.problem
+        case let error as DealStepDataError:
+            return error.problem
         case let error as DiscountError:
             return error.problem
         case let error as OpportunityError:
