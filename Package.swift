@@ -50,9 +50,10 @@ let package = Package(
         ),
         .target(name: "LibXML", dependencies: ["CLibXML2"], swiftSettings: strict),
         .target(name: "EstateLogic", swiftSettings: strict),
-        // schemas/api (the XSDs generated from openapi/openapi.yaml) as a resource bundle.
-        .target(name: "EstateSchemas", path: "schemas", exclude: ["README.md"], sources: ["EstateSchemas.swift"],
-                resources: [.copy("api")], swiftSettings: strict),
+        // schemas/api (the XSDs generated from openapi/openapi.yaml) and schemas/integration (the
+        // integration documents' XSDs) as a resource bundle; the examples are read by the tests.
+        .target(name: "EstateSchemas", path: "schemas", exclude: ["README.md", "examples", "webhook-event.xsd"],
+                sources: ["EstateSchemas.swift"], resources: [.copy("api"), .copy("integration")], swiftSettings: strict),
         .target(
             name: "EstateData",
             dependencies: [

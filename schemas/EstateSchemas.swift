@@ -7,4 +7,10 @@ public enum EstateSchemas {
     public static var apiDirectory: URL? {
         Bundle.module.url(forResource: "api", withExtension: nil)
     }
+
+    /// The folder holding the integration documents' XSDs (`schemas/integration/`), one
+    /// `<system>-<document>-v<N>.xsd` per document exchanged with the group's other systems.
+    public static var integrationDirectory: URL? {
+        Bundle.module.url(forResource: "integration", withExtension: nil)
+    }
 }

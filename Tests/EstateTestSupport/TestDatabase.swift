@@ -45,7 +45,9 @@ public enum TestDatabase {
     }
 
     private static func create(template: String) async throws -> String {
-        let name = "estate_t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        // The creating process's id is in the name, so that a later run drops only what dead runs left.
+        let name = "estate_t_\(ProcessInfo.processInfo.processIdentifier)_"
+            + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         try await Templates.shared.admin().execute(SQL(unsafeRaw: "CREATE DATABASE \(name) TEMPLATE \(template)"))
         return url(try adminURL, database: String(name))
     }
@@ -85,6 +87,14 @@ actor Templates {
         return try await task.value
     }
 
+    /// Whether the process named in a test database's name (`estate_t_<pid>_<random>`) still runs.
+    /// Names without a process id come from older runs and count as dead.
+    private static func ownerIsAlive(_ database: String) -> Bool {
+        let parts = database.dropFirst("estate_t_".count).split(separator: "_")
+        guard parts.count == 2, let pid = Int32(parts[0]) else { return false }
+        return pid == ProcessInfo.processInfo.processIdentifier || kill(pid, 0) == 0 || errno == EPERM
+    }
+
     private func makeTemplate() async throws -> String {
         let admin = try admin()
         let migrations = try Migration.bundled()
@@ -92,10 +102,15 @@ actor Templates {
             ($0 ^ UInt64($1)) &* 1_099_511_628_211
         }
         let name = "estate_tpl_" + String(fingerprint, radix: 16)
-        // Leftovers of earlier runs.
-        let stale = try await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'estate\\_t\\_%' OR (datname LIKE 'estate\\_tpl\\_%' AND datname <> \(name))")
-        for row in stale {
-            let database: String = try row.decode("datname")
+        // Leftovers of earlier runs: databases of test processes that are gone, and, when no other
+        // test process is running on this server, templates of other migration sets. Another run's
+        // live databases stay, so two test runs can share a cluster.
+        let existing = try await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'estate\\_t\\_%' OR (datname LIKE 'estate\\_tpl\\_%' AND datname <> \(name))")
+        let databases = try existing.map { row -> String in try row.decode("datname") }
+        let testDatabases = databases.filter { $0.hasPrefix("estate_t_") }
+        let live = testDatabases.filter(Self.ownerIsAlive)
+        let stale = testDatabases.filter { !Self.ownerIsAlive($0) } + (live.isEmpty ? databases.filter { $0.hasPrefix("estate_tpl_") } : [])
+        for database in stale {
             _ = try? await admin.execute(SQL(unsafeRaw: "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"))
         }
         let exists = try await admin.query("SELECT 1 FROM pg_database WHERE datname = \(name)")

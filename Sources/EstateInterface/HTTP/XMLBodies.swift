@@ -25,7 +25,7 @@ enum XMLBodies {
         do {
             try document.schema.validate(parsed)
         } catch {
-            throw problem(error, namespace: document.document.namespace, file: document.document.file, limit: limit)
+            throw problem(error, namespace: document.document.namespace, file: "api/" + document.document.file, limit: limit)
         }
         do {
             let tree = try XMLMapping.json(parsed.root, shape: document.shapes.root, shapes: document.shapes, path: "")
@@ -73,7 +73,7 @@ enum XMLBodies {
         return XMLLimits(maxBytes: bytes, maxDepth: 32, maxElements: max(50_000, bytes / 32), maxAttributesPerElement: 32)
     }
 
-    /// The problem for a body the parser or the XSD refuses.
+    /// The problem for a body the parser or the XSD refuses (`file`: the XSD's path under `schemas/`).
     static func problem(_ error: XMLError, namespace: String, file: String?, limit: Int) -> Problem {
         let errors = error.problems.map { problem in
             Problem.FieldError(field: field(ofElementAt: problem.path),
@@ -88,7 +88,7 @@ enum XMLBodies {
             return .contentTooLarge(limit: limit)
         case .invalid:
             return Problem(status: .badRequest, code: "validation",
-                           detail: "The XML body does not match its schema, schemas/api/\(file ?? "").\(more)", errors: errors)
+                           detail: "The XML body does not match its schema, schemas/\(file ?? "").\(more)", errors: errors)
         default:
             let position = error.problems.first?.position.map { " at \($0)" } ?? ""
             return Problem(status: .badRequest, code: "bad-request",

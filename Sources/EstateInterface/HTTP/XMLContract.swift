@@ -98,9 +98,11 @@ final class XMLContract: Sendable {
 }
 
 extension EstateAPI {
-    /// Reads and compiles the XML contract (``XMLContract``) now; `serve` calls it at start, so
+    /// Reads and compiles the XML contract (``XMLContract``) and the integration documents'
+    /// schemas (``IntegrationSchemas``) now; `serve` calls it at start, so
     /// that a missing or broken `schemas/api` stops the program instead of failing XML requests.
     public static func loadXMLContract() throws {
         _ = try XMLContract.shared.get()
+        _ = try IntegrationSchemas.shared.get()
     }
 }
