@@ -100,12 +100,12 @@ let package = Package(
         ),
         .target(
             name: "EstateTestSupport",
-            dependencies: ["PQ", "EstateData"],
+            dependencies: ["PQ", "EstateData", "LibXML"],
             path: "Tests/EstateTestSupport",
             swiftSettings: strict
         ),
         .testTarget(name: "PQTests", dependencies: ["PQ", "EstateTestSupport"], swiftSettings: strict),
-        .testTarget(name: "LibXMLTests", dependencies: ["LibXML"], swiftSettings: strict),
+        .testTarget(name: "LibXMLTests", dependencies: ["LibXML", "EstateTestSupport"], swiftSettings: strict),
         .testTarget(name: "EstateLogicTests", dependencies: ["EstateLogic"], swiftSettings: strict),
         .testTarget(name: "EstateDataTests", dependencies: ["EstateData", "PQ", "EstateTestSupport"], swiftSettings: strict),
         .testTarget(

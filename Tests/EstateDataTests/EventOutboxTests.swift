@@ -14,7 +14,7 @@ struct EventOutboxTests {
 
     static func payload(_ deal: UUID, _ amount: Int64) -> PaymentReceived {
         PaymentReceived(dealId: deal, collectionId: UUIDv7.make(), amount: Money(minorUnits: amount), method: "transfer",
-                        receivedAt: Date(), receiptNumber: nil)
+                        receivedOn: LocalDate(year: 2026, month: 11, day: 27)!, recordedAt: Date(), receiptNumber: nil)
     }
 
     /// Units of work appending events about the same object at the same time: each gets the next

@@ -326,6 +326,25 @@ struct ChangeRequestTests {
         }
     }
 
+    @Test func citySalesManagementRequestsCancellationsButNotOtherChanges() async throws {
+        let world = try await IdentityWorld.make()
+        try await world.test { client in
+            let desk = try await ChangeDesk.make(client, world)
+            let id = try await desk.subscribed("202")
+            #expect(try await desk.deals.tasks(of: id).contains("payment_due open"))
+            // deals.cancel without deals.write: a cancellation yes, a change of discount no (403 at the project).
+            let discount = try await desk.request(id, desk.city, ["kind": "change_discount", "reason": "goodwill", "discountIds": []])
+            #expect(discount.status == .forbidden, "\(discount.text)")
+            let done = try await desk.carryOut(id, ["kind": "cancellation", "reason": "Buyer withdraws", "refundReason": "mutual"],
+                                               requester: desk.city, approver: desk.manager)
+            #expect(done.string("status") == "executed")
+            #expect(try await desk.deal(id).string("stage") == "cancelled")
+            // The ended deal's tasks are cancelled with it.
+            let tasks = try await desk.deals.tasks(of: id)
+            #expect(!tasks.isEmpty && tasks.allSatisfy { $0.hasSuffix(" cancelled") }, "\(tasks)")
+        }
+    }
+
     @Test func terminationOfAContractedDeal() async throws {
         let world = try await IdentityWorld.make()
         try await world.test { client in

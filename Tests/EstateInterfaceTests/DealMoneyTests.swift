@@ -156,6 +156,45 @@ struct DealMoneyTests {
         await world.database.close()
     }
 
+    @Test func aDealsSubscriptionContractPaymentAndVoidAreEventsInOrder() async throws {
+        let world = try await IdentityWorld.make()
+        try await world.test { client in
+            let money = try await MoneyWorld.make(client, world)
+            let (id, _) = try await money.subscribe(client, "101", [
+                "paymentMethod": "full", "deposit": ["kind": "earnest", "amount": "50000"], "subscribedOn": shanghaiDay(-20)])
+            _ = try await step(client, money.consultant, id, "contract", [
+                "date": shanghaiDay(-10), "contractNumber": "HT-EV-101", "filingNumber": "YS-EV-101"])
+            #expect(try await !money.deals.tasks(of: id).contains("payment_due done"))
+            let paid = try await money.collect(client, id, ["method": "transfer", "amount": "50000.50", "receivedOn": shanghaiDay(-2)])
+            #expect(paid.status == .created, "\(paid.text)")
+            // The deposit's payment task is done with the collection that paid it.
+            #expect(try await money.deals.tasks(of: id).contains("payment_due done"))
+            let receipt = try #require(paid.receipt["id"] as? String)
+            let number = try #require(paid.receipt["number"] as? String)
+            #expect(try await money.void(client, receipt: receipt, reason: "wrong payer").status == .ok)
+            // A collection the validation refuses writes no event.
+            #expect(try await money.collect(client, id, ["method": "transfer", "amount": "-1"]).status == .badRequest)
+
+            let management = try await signIn(client, "group.management")
+            let feed = try await events(client, management, "objectId=\(id)", count: 4)
+            #expect(feed.items.map { $0["type"] as? String } == ["deal.subscribed", "deal.contracted", "payment.received", "receipt.voided"])
+            #expect(feed.items.map { ($0["object"] as? [String: Any])?["sequence"] as? Int } == [1, 2, 3, 4])
+            #expect(Set(feed.items.compactMap { $0["id"] as? String }).count == 4)
+            let data = feed.items.map { $0["data"] as? [String: Any] ?? [:] }
+            #expect(data[0]["finalPrice"] as? String != nil && data[0]["paymentMethod"] as? String == "full")
+            #expect(data[0]["subscribedOn"] as? String == shanghaiDay(-20))
+            #expect((data[0]["customerIds"] as? [String])?.map { $0.lowercased() } == [money.buyer.lowercased()])
+            #expect(data[1]["contractNumber"] as? String == "HT-EV-101" && data[1]["contractSignedOn"] as? String == shanghaiDay(-10))
+            #expect(data[1]["finalPrice"] as? String == data[0]["finalPrice"] as? String)
+            #expect(data[2]["amount"] as? String == "50000.50" && data[2]["receivedOn"] as? String == shanghaiDay(-2))
+            #expect(data[2]["receiptNumber"] as? String == number && data[2]["method"] as? String == "transfer")
+            #expect((data[3]["receiptId"] as? String)?.lowercased() == receipt.lowercased() && data[3]["receiptNumber"] as? String == number)
+            #expect(data[3]["amount"] as? String == "50000.50" && data[3]["reason"] as? String == "wrong payer")
+            // Payloads carry no personal data.
+            #expect(!feed.text.contains("Lin Yue") && !feed.text.contains("13911112222"))
+        }
+    }
+
     @Test func loanLinesAreLeftToTheLenderUnlessNamed() async throws {
         let world = try await IdentityWorld.make()
         try await world.test { client in

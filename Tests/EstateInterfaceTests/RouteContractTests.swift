@@ -53,8 +53,11 @@ struct RouteContractTests {
             case .authenticated:
                 #expect(Self.callerOnlyRoutes.contains(route.description),
                         "\(route) declares no permission; only the caller's own session routes may")
-            case .permission(let permission):
-                #expect(PermissionCatalogue.isKnown(permission), "\(route) needs \(permission), which is not in the catalogue")
+            case .permission, .anyOf:
+                #expect(!route.access.permissions.isEmpty, "\(route) names no permission")
+                for permission in route.access.permissions {
+                    #expect(PermissionCatalogue.isKnown(permission), "\(route) needs \(permission), which is not in the catalogue")
+                }
             }
         }
     }

@@ -155,10 +155,12 @@ struct EventEnvelopeTests {
     @Test func moneyAndDatesOfDealPayloadsAreExact() throws {
         let deal = UUID()
         let payload = PaymentReceived(dealId: deal, collectionId: deal, amount: Money(minorUnits: 12_345_678), method: "transfer",
-                                      receivedAt: Date(timeIntervalSince1970: 0), receiptNumber: "RV-2026-000001")
+                                      receivedOn: LocalDate(year: 2026, month: 2, day: 28)!, recordedAt: Date(timeIntervalSince1970: 0),
+                                      receiptNumber: "RV-2026-000001")
         let object = try JSONSerialization.jsonObject(with: EventEnvelope<String>.encoder.encode(payload)) as? [String: Any]
         #expect(object?["amount"] as? String == "123456.78")
-        #expect(object?["receivedAt"] as? String == "1970-01-01T00:00:00.000Z")
+        #expect(object?["receivedOn"] as? String == "2026-02-28")
+        #expect(object?["recordedAt"] as? String == "1970-01-01T00:00:00.000Z")
         #expect(payload.objectID == deal)
         let pooled = CustomerReassigned(customerId: deal, via: .pooled, from: .init(ownerId: deal, projectId: deal),
                                         to: .init(ownerId: nil, projectId: deal), reason: nil, actor: "system")

@@ -1,4 +1,5 @@
 import Foundation
+import EstateTestSupport
 @testable import LibXML
 import Testing
 

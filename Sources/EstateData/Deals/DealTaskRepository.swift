@@ -59,7 +59,9 @@ public struct DealTaskRepository: Sendable {
     /// a task for each open line the buyers pay, the tasks of paid lines completed, those of
     /// superseded lines cancelled. Call it in the unit of work that changed the deal's receivables
     /// (a subscription, a step, a collection, a refund, a regenerated schedule).
+    /// An ended deal's tasks were cancelled when it ended (``cancelAll(of:actor:note:)``): nothing to do.
     public func syncPayments(of deal: Deal, actor: String) async throws {
+        guard !deal.stage.isEnded else { return }
         let lines = try await DealRepository(transaction: transaction).receivables(groupID: deal.groupID, dealID: deal.id, includingSuperseded: true)
         let number = try await roomNumber(deal)
         let plan = DealTaskPlan.payments(current: lines.filter { $0.supersededAt == nil }.map(\.line),

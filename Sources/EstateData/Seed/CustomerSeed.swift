@@ -38,15 +38,6 @@ enum CustomerSeed {
     static let lostReasons: [(String, Int)] = [("price", 400), ("location", 200), ("competitor", 300), ("financing", 100)]
     static let followUpKinds: [(String, Int)] = [("call", 450), ("visit", 300), ("message", 180), ("email", 50), ("complaint", 10), ("suggestion", 10)]
 
-    static func weighted(_ items: [(String, Int)], _ random: inout SeedRandom) -> String {
-        var roll = random.int(0...999)
-        for (item, weight) in items {
-            if roll < weight { return item }
-            roll -= weight
-        }
-        return items[items.count - 1].0
-    }
-
     static func padded(_ value: Int, _ width: Int) -> String { ScaleData.padded(value, width) }
 
     /// A unique 8-digit tail for customer `sequence` of project `project` (projects up to 999, customers up to 99,999 each).
@@ -107,14 +98,14 @@ extension UnitOfWork {
                 let birth = LocalDate(year: random.int(1950...2002), month: random.int(1...12), day: random.int(1...28))!
                 let withID = random.chance(400)
                 let protectedUntil = (last ?? created).addingTimeInterval(30 * 86_400)
-                let stage = random.chance(450) ? CustomerSeed.weighted(CustomerSeed.stages, &random) : nil
+                let stage = random.chance(450) ? random.weighted(CustomerSeed.stages) : nil
                 made.append(Made(id: UUIDv7.make(at: created), created: created, owner: pooled ? nil : owner, followUps: followUps, stage: stage))
                 try await writer.write([
                     group, made[made.count - 1].id.pqText(), projectText, "person", name.capitalized, CustomerText.normalizedName(name),
                     random.chance(500) ? "female" : "male", birth.description, withID ? "resident_id" : nil,
                     withID ? CustomerSeed.residentID(project: index, sequence: sequence, birth: birth) : nil,
-                    CustomerSeed.weighted(CustomerSeed.sources, &random), random.chance(600) ? "online" : nil,
-                    CustomerSeed.weighted(CustomerSeed.grades, &random), pooled ? nil : owner.pqText(),
+                    random.weighted(CustomerSeed.sources), random.chance(600) ? "online" : nil,
+                    random.weighted(CustomerSeed.grades), pooled ? nil : owner.pqText(),
                     pooled ? min(protectedUntil, now).pqText() : nil, last?.pqText(), pooled ? nil : protectedUntil.pqText(),
                     stage, owner.pqText(), created.pqText(), (last ?? created).pqText(),
                 ])
@@ -145,7 +136,7 @@ extension UnitOfWork {
                     let next = number == customer.followUps.count - 1 && random.chance(300)
                         ? LocalDate(at.addingTimeInterval(Double(random.int(1...14)) * 86_400), in: shanghai).description : nil
                     try await writer.write([group, UUIDv7.make(at: at).pqText(), customer.id.pqText(),
-                                            CustomerSeed.weighted(CustomerSeed.followUpKinds, &random), at.pqText(),
+                                            random.weighted(CustomerSeed.followUpKinds), at.pqText(),
                                             (customer.owner ?? consultants[0]).pqText(), "Follow-up \(number + 1)",
                                             random.chance(500) ? "interested" : nil, next])
                 }
@@ -155,7 +146,7 @@ extension UnitOfWork {
         // (made at first_visit, then moved to where it stands); customers.stage was written above.
         let opportunities = made.compactMap { customer in customer.stage.map { (customer, $0, UUIDv7.make(at: customer.created)) } }
         var lost: [UUID: String] = [:]
-        for (_, stage, id) in opportunities where stage == "lost" { lost[id] = CustomerSeed.weighted(CustomerSeed.lostReasons, &random) }
+        for (_, stage, id) in opportunities where stage == "lost" { lost[id] = random.weighted(CustomerSeed.lostReasons) }
         counts.opportunities = try await transaction.copyIn(table: "opportunities", columns: [
             "group_id", "id", "customer_id", "project_id", "stage", "lost_reason", "consultant_id", "created_at", "updated_at",
         ], rows: opportunities.lazy.map { customer, stage, id -> [String?] in

@@ -29,15 +29,6 @@ enum DealSeed {
                                                    (.providentFundMortgage, 150), (.combinedMortgage, 100)]
     static let collectionMethods: [(String, Int)] = [("transfer", 700), ("card", 250), ("cash", 50)]
 
-    static func weighted<T>(_ items: [(T, Int)], _ random: inout SeedRandom) -> T {
-        var draw = random.int(0...(items.reduce(0) { $0 + $1.1 } - 1))
-        for (item, weight) in items {
-            if draw < weight { return item }
-            draw -= weight
-        }
-        return items[items.count - 1].0
-    }
-
     /// The terms of `method` for a room at `price`: loans of about 65 % of the price in whole
     /// ten-thousands (the provident fund lends at most 1,200,000), instalments 30 % down then six
     /// every two months.
@@ -110,7 +101,7 @@ extension UnitOfWork {
                                                                                     amount: deposit.amount), paid: deposit.amount)]))
                 continue
             }
-            let method = DealSeed.weighted(DealSeed.methods, &random)
+            let method = random.weighted(DealSeed.methods)
             let terms = DealSeed.terms(method, price: room.price)
             let deposit = Deposit(kind: .earnest, amount: min(Money(yuan: 50_000), Deposit.maximumEarnest(price: room.price)))
             let subscribedOn = LocalDate(created, in: shanghai)
@@ -215,7 +206,7 @@ extension UnitOfWork {
             for payment in payments {
                 let loan = payment.line.line.kind == .commercialLoan || payment.line.line.kind == .providentFundLoan
                 try await writer.write([group, payment.id.pqText(), payment.deal.id.pqText(), projectText,
-                                        loan ? "transfer" : DealSeed.weighted(DealSeed.collectionMethods, &random),
+                                        loan ? "transfer" : random.weighted(DealSeed.collectionMethods),
                                         payment.line.paid.pqText(), payment.on.description, actor, payment.on.start(in: shanghai).pqText()])
             }
         }

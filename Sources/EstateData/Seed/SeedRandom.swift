@@ -24,4 +24,14 @@ struct SeedRandom: RandomNumberGenerator {
 
     /// One of `items`.
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+
+    /// One of `items`, each as likely as its weight among all the weights.
+    mutating func weighted<T>(_ items: [(T, Int)]) -> T {
+        var draw = int(0...(items.reduce(0) { $0 + $1.1 } - 1))
+        for (item, weight) in items {
+            if draw < weight { return item }
+            draw -= weight
+        }
+        return items[items.count - 1].0
+    }
 }

@@ -9,7 +9,7 @@ import Hummingbird
 /// then executed in one transaction that records the deal before and after.
 ///
 /// Permissions, at the deal's project: requesting and executing need `deals.write`, or `deals.cancel`
-/// for a cancellation or termination (the routes themselves need `deals.write` somewhere); deciding
+/// for a cancellation or termination (the routes need either somewhere); deciding
 /// needs `deals.approve`, and nobody approves their own request (they may reject it: a withdrawal).
 struct ChangeRequestController {
     let database: Database
@@ -20,7 +20,7 @@ struct ChangeRequestController {
     static let maximumTextLength = 500
 
     func register(in routes: inout RouteTable) {
-        routes.add(.post, "/v1/deals/{id}/change-requests", access: .permission(.dealsWrite)) { request, context in
+        routes.add(.post, "/v1/deals/{id}/change-requests", access: .anyOf([.dealsWrite, .dealsCancel])) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             var request = request
             let idempotency = try await IdempotencyGuard(&request, context: context)
@@ -88,7 +88,7 @@ struct ChangeRequestController {
             }
         }
 
-        routes.add(.post, "/v1/change-requests/{id}/execute", access: .permission(.dealsWrite)) { request, context in
+        routes.add(.post, "/v1/change-requests/{id}/execute", access: .anyOf([.dealsWrite, .dealsCancel])) { request, context in
             let id = try context.parameters.require("id", as: UUID.self)
             var request = request
             let idempotency = try await IdempotencyGuard(&request, context: context)
@@ -161,6 +161,12 @@ struct ChangeRequestController {
                           detail: "The price is now \(price), not the \(approved) that was approved; reject this request and request the change again.")
         }
         let stored = try await plan.apply(work, actor: caller.actor.historyText, reason: found.reason)
+        // The deal's tasks follow: all cancelled when it ended, the payment tasks re-planned otherwise.
+        if stored.stage.isEnded {
+            try await work.dealTasks.cancelAll(of: stored, actor: caller.actor.historyText, note: "the deal was \(stored.stage.rawValue)")
+        } else {
+            try await work.dealTasks.syncPayments(of: stored, actor: caller.actor.historyText)
+        }
         let after = plan.afterBody(deal: stored, lines: try await work.deals.receivables(groupID: stored.groupID, dealID: stored.id))
         try await work.deals.record(stored, event: found.kind.dealStep?.rawValue ?? found.kind.rawValue, from: deal.stage,
                                     before: plan.beforeBody, after: after, actor: caller.actor.historyText, reason: found.reason)

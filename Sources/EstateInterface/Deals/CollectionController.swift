@@ -65,12 +65,16 @@ struct CollectionController {
                     var changed = deal
                     changed.credit = deal.credit + allocation.credit
                     let stored = try await work.deals.update(changed)
+                    try await work.dealTasks.syncPayments(of: stored, actor: caller.actor.historyText)
                     guard let project = try await work.orgUnits.find(groupID: deal.groupID, id: deal.projectID) else { throw Problem.notFound() }
                     let receipt = try await work.receipts.issue(for: collection, prefix: ReceiptNumber.prefix(forProjectCode: project.code),
                                                                 timeZone: timeZone, issuedBy: caller.actor.historyText)
                     let result = CollectionBody(collection, allocations: try await work.collections.allocations(groupID: deal.groupID, dealID: deal.id),
                                                 receipt: receipt)
                     try await work.deals.record(stored, event: "payment_received", from: stored.stage, after: result, actor: caller.actor.historyText)
+                    try await work.events.append(PaymentReceived(dealId: deal.id, collectionId: collection.id, amount: amount,
+                                                                 method: body.method.rawValue, receivedOn: receivedOn, recordedAt: moment,
+                                                                 receiptNumber: receipt.number.description), groupID: deal.groupID)
                     try await Self.audit(work, context, "collection.record", "collection", collection.id, of: deal, after: [
                         "amount": amount.description, "method": body.method.rawValue, "receipt": receipt.number.description,
                         "toCredit": allocation.credit.description, "foreignAmount": payment.foreign?.description, "rate": rate?.rate.description,
@@ -145,10 +149,13 @@ struct CollectionController {
                     var changed = deal
                     changed.credit = deal.credit - reversal.fromCredit
                     let stored = try await work.deals.update(changed)
+                    try await work.dealTasks.syncPayments(of: stored, actor: caller.actor.historyText)
                     guard let voided = try await work.receipts.find(groupID: deal.groupID, id: receipt.id) else { throw Problem.notFound() }
                     let result = ReceiptBody(voided)
                     try await work.deals.record(stored, event: "receipt_voided", from: stored.stage, before: ReceiptBody(receipt), after: result,
                                                 actor: caller.actor.historyText, reason: reason)
+                    try await work.events.append(ReceiptVoided(dealId: deal.id, receiptId: receipt.id, receiptNumber: receipt.number.description,
+                                                               amount: receipt.collection.amount, reason: reason), groupID: deal.groupID)
                     try await Self.audit(work, context, "receipt.void", "receipt", receipt.id, of: deal, before: ["voided": "false"], after: [
                         "voided": "true", "reason": reason, "number": receipt.number.description,
                         "reversedFromLines": reversal.fromLines.reduce(Money.zero) { $0 + $1.amount }.description,
@@ -186,6 +193,7 @@ struct CollectionController {
                     var changed = deal
                     changed.credit = deal.credit - plan.fromCredit
                     let stored = try await work.deals.update(changed)
+                    try await work.dealTasks.syncPayments(of: stored, actor: caller.actor.historyText)
                     let result = RefundBody(refund, allocations: try await work.collections.allocations(groupID: deal.groupID, dealID: deal.id))
                     try await work.deals.record(stored, event: "refund", from: stored.stage, after: result, actor: caller.actor.historyText, reason: reason)
                     try await Self.audit(work, context, "refund.record", "refund", refund.id, of: deal, after: [

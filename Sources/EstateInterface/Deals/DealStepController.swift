@@ -67,6 +67,12 @@ struct DealStepController {
                 try await work.dealTasks.ensure(change.tasks, of: stored, actor: actor)
                 try await work.dealTasks.syncPayments(of: stored, actor: actor)
                 let after = try await work.dealSteps.milestones(groupID: stored.groupID, dealID: stored.id)
+                if step == .contract, let number = after.contractNumber, let signedOn = after.contractSignedOn,
+                   let price = stored.pricing?.finalPrice {
+                    try await work.events.append(DealContracted(dealId: stored.id, projectId: stored.projectID, roomId: stored.roomID,
+                                                                contractNumber: number, contractSignedOn: signedOn, finalPrice: price),
+                                                 groupID: stored.groupID)
+                }
                 try await work.deals.record(stored, event: step.rawValue, from: current.stage,
                                             before: DealBody(current, receivables: nil, milestones: before),
                                             after: DealBody(stored, receivables: nil, milestones: after), actor: actor, reason: input.note)
@@ -239,7 +245,15 @@ struct DealStepController {
     /// What a subscription sets up for the steps after it, in its own unit of work: the contract
     /// deadline (``DealStepRules/contractSigningDays`` after the subscription) with its task, and a
     /// payment-due task for each open line the buyers pay (``DealTaskPlan``).
+    /// What follows a subscription, by either route (a direct one or a reserved deal's): the
+    /// `deal.subscribed` event, the contract deadline and its task, the payment tasks.
     static func subscribed(_ work: UnitOfWork, _ deal: Deal, actor: String) async throws {
+        if let subscribedOn = deal.subscribedOn, let pricing = deal.pricing {
+            try await work.events.append(DealSubscribed(dealId: deal.id, projectId: deal.projectID, roomId: deal.roomID,
+                                                        customerIds: deal.buyers.map(\.customerID), finalPrice: pricing.finalPrice,
+                                                        paymentMethod: pricing.terms.method.rawValue, subscribedOn: subscribedOn),
+                                         groupID: deal.groupID)
+        }
         guard let subscribedOn = deal.subscribedOn, let deadline = subscribedOn.adding(days: DealStepRules.contractSigningDays) else { return }
         var milestones = try await work.dealSteps.milestones(groupID: deal.groupID, dealID: deal.id)
         milestones.contractDeadline = deadline

@@ -12,6 +12,19 @@ public enum RouteAccess: Sendable, Hashable {
     /// Needs a signed-in caller holding this permission somewhere in their scope; the handler
     /// then checks the object's own place with ``EstateRequestContext/authorize(_:groupID:unitPath:)``.
     case permission(Permission)
+    /// Needs a signed-in caller holding at least one of these permissions somewhere (a route whose
+    /// handler decides which one the object needs, e.g. `deals.write` or `deals.cancel` by the kind
+    /// of change requested).
+    case anyOf([Permission])
+
+    /// The permissions the route names (none for anonymous and caller-only routes).
+    public var permissions: [Permission] {
+        switch self {
+        case .anonymous, .authenticated: []
+        case .permission(let permission): [permission]
+        case .anyOf(let permissions): permissions
+        }
+    }
 }
 
 /// A route as the API documents it: method, OpenAPI-style path template and access.
@@ -92,8 +105,11 @@ public struct RouteTable: Sendable {
                 if access != .anonymous {
                     context.caller = try await Self.caller(of: request, authenticate: authenticate)
                 }
-                if case .permission(let permission) = access, context.caller?.scope.holdsAnywhere(permission) != true {
-                    throw Problem.forbidden(permission)
+                let needed = access.permissions
+                if !needed.isEmpty, !needed.contains(where: { context.caller?.scope.holdsAnywhere($0) == true }) {
+                    throw needed.count == 1 ? Problem.forbidden(needed[0])
+                        : Problem(status: .forbidden, code: "forbidden",
+                                  detail: "This needs one of the permissions \(needed.map(\.rawValue).joined(separator: ", ")).")
                 }
                 return try await entry.handler(request, context)
             }

@@ -16,17 +16,8 @@ enum XMLBodies {
             throw Problem(status: .unsupportedMediaType, code: "unsupported-media-type",
                           detail: "This operation reads no XML body; send application/json.")
         }
-        let parsed: XMLDocument
-        do {
-            parsed = try XMLDocument.parse(body.readableBytesView, limits: limits(forBodyLimit: limit))
-        } catch {
-            throw problem(error, namespace: document.document.namespace, file: nil, limit: limit)
-        }
-        do {
-            try document.schema.validate(parsed)
-        } catch {
-            throw problem(error, namespace: document.document.namespace, file: "api/" + document.document.file, limit: limit)
-        }
+        let parsed = try Self.document(body, schema: document.schema, namespace: document.document.namespace,
+                                       file: "api/" + document.document.file, limit: limit)
         do {
             let tree = try XMLMapping.json(parsed.root, shape: document.shapes.root, shapes: document.shapes, path: "")
             return Data(tree.serialized)
@@ -35,6 +26,46 @@ enum XMLBodies {
                 .init(field: error.path.isEmpty ? "body" : error.path, message: error.message),
             ])
         }
+    }
+
+    /// An XML request body as a document of `schema` (at `schemas/<file>`): parsed safely (no
+    /// DOCTYPE, within the limits for `limit` bytes), free of `xsi:schemaLocation` and
+    /// `xsi:noNamespaceSchemaLocation` (a document is validated against our schema only, so one that
+    /// names another is refused rather than silently judged by a schema it did not ask for), and
+    /// valid. Each refusal is a 400 problem (413 beyond the body limit) with line and column.
+    static func document(_ body: ByteBuffer, schema: XMLSchema, namespace: String, file: String, limit: Int) throws -> XMLDocument {
+        let parsed: XMLDocument
+        do {
+            parsed = try XMLDocument.parse(body.readableBytesView, limits: limits(forBodyLimit: limit))
+        } catch {
+            throw problem(error, namespace: namespace, file: nil, limit: limit)
+        }
+        if let (element, attribute) = schemaLocation(in: parsed.root) {
+            throw Problem(status: .badRequest, code: "bad-request",
+                          detail: "The document names a schema of its own (xsi:\(attribute.name)); it is validated against schemas/\(file) only.",
+                          errors: [.init(field: "body", message: "xsi:\(attribute.name) is not accepted", line: element.position?.line,
+                                         column: element.position.flatMap { $0.column > 0 ? $0.column : nil })])
+        }
+        do {
+            try schema.validate(parsed)
+        } catch {
+            throw problem(error, namespace: namespace, file: file, limit: limit)
+        }
+        return parsed
+    }
+
+    /// The first element (in document order) carrying `xsi:schemaLocation` or
+    /// `xsi:noNamespaceSchemaLocation`, with that attribute.
+    private static func schemaLocation(in element: LibXML.XMLElement) -> (LibXML.XMLElement, XMLAttribute)? {
+        if let attribute = element.attributes.first(where: {
+            $0.namespaceURI == XMLMapping.schemaInstance && ($0.name == "schemaLocation" || $0.name == "noNamespaceSchemaLocation")
+        }) {
+            return (element, attribute)
+        }
+        for child in element.elements {
+            if let found = schemaLocation(in: child) { return found }
+        }
+        return nil
     }
 
     /// A JSON response body as the XML document of `operation` (nil when the operation has no

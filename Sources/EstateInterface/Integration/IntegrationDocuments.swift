@@ -95,9 +95,9 @@ enum IntegrationXML {
     }
 
     /// An inbound document of schema `name`: the body must be XML (`Content-Type: application/xml`
-    /// or `text/xml`, else 415), is parsed safely (no DOCTYPE, within the body limit) and validated.
-    /// Malformed XML is a 400 `bad-request`, a document the XSD refuses a 400 `validation`, each
-    /// error with its line and column.
+    /// or `text/xml`, else 415) and is read as every XML request body is
+    /// (``XMLBodies/document(_:schema:namespace:file:limit:)``): malformed XML is a 400 `bad-request`,
+    /// a document the XSD refuses a 400 `validation`, each error with its line and column.
     static func read(_ request: Request, context: some RequestContext, schema name: String) async throws -> XMLDocument {
         let schema = try IntegrationSchemas.schema(name, logger: context.logger)
         guard case .xml = try BodyFormat(contentType: request.headers[.contentType]) else {
@@ -110,18 +110,7 @@ enum IntegrationXML {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Problem.contentTooLarge(limit: context.maxUploadSize)
         }
-        let limit = context.maxUploadSize
-        let parsed: XMLDocument
-        do {
-            parsed = try XMLDocument.parse(buffer.readableBytesView, limits: XMLBodies.limits(forBodyLimit: limit))
-        } catch {
-            throw XMLBodies.problem(error, namespace: schema.namespace, file: nil, limit: limit)
-        }
-        do {
-            try schema.schema.validate(parsed)
-        } catch {
-            throw XMLBodies.problem(error, namespace: schema.namespace, file: "integration/\(name).xsd", limit: limit)
-        }
-        return parsed
+        return try XMLBodies.document(buffer, schema: schema.schema, namespace: schema.namespace, file: "integration/\(name).xsd",
+                                      limit: context.maxUploadSize)
     }
 }

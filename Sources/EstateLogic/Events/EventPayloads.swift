@@ -159,18 +159,23 @@ public struct PaymentReceived: EventPayload, Hashable {
     public var collectionId: UUID
     /// In the group's currency (CNY).
     public var amount: Money
-    /// `payment_methods`-style code of how it was paid (cash, transfer, card, ...).
+    /// How it was paid (the collection's method: cash, transfer, card, ...).
     public var method: String
-    public var receivedAt: Date
+    /// The day the money arrived (the group's calendar).
+    public var receivedOn: LocalDate
+    /// When the collection was recorded.
+    public var recordedAt: Date
     public var receiptNumber: String?
     public var objectID: UUID { dealId }
 
-    public init(dealId: UUID, collectionId: UUID, amount: Money, method: String, receivedAt: Date, receiptNumber: String?) {
+    public init(dealId: UUID, collectionId: UUID, amount: Money, method: String, receivedOn: LocalDate, recordedAt: Date,
+                receiptNumber: String?) {
         self.dealId = dealId
         self.collectionId = collectionId
         self.amount = amount
         self.method = method
-        self.receivedAt = receivedAt
+        self.receivedOn = receivedOn
+        self.recordedAt = recordedAt
         self.receiptNumber = receiptNumber
     }
 }
