@@ -6,6 +6,7 @@
 #   BENCH_SECONDS   duration of each run in seconds (default 10)
 #   BENCH_PROJECTS  scale projects to seed (default 40: about 1,040,000 customers)
 #   BENCH_PORT      HTTP port of the benchmarked server (default 18081)
+#   BENCH_KINDS     which requests to run: "check search" (default), or one of them
 #
 # The database `estate_customer_bench` gets the migrations and `estate seed --scale N` (kept
 # between runs when it already holds those projects), plus group-wide duplicate rules (phone;
@@ -25,6 +26,7 @@ CLIENTS="${BENCH_CLIENTS:-16}"
 SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 PROJECTS="${BENCH_PROJECTS:-40}"
 PORT="${BENCH_PORT:-18081}"
+KINDS="${BENCH_KINDS:-check search}"
 
 BENCH_DB=estate_customer_bench
 # shellcheck source=bench-http-setup.sh
@@ -180,9 +182,9 @@ run_pgbench() {
 }
 
 # Warm the caches: every sampled number once.
-for kind in check search; do wrk -t1 -c1 -d3s -s "$WORK/$kind.lua" "http://127.0.0.1:$PORT" >/dev/null; done
+for kind in $KINDS; do wrk -t1 -c1 -d3s -s "$WORK/$kind.lua" "http://127.0.0.1:$PORT" >/dev/null; done
 results=()
-for kind in check search; do
+for kind in $KINDS; do
     for c in $CLIENTS; do
         echo "bench: $kind, wrk $c clients" >&2
         http="$(run_wrk "$WORK/$kind.lua" "$c")"
