@@ -59,9 +59,10 @@ public struct DealTaskRepository: Sendable {
     /// a task for each open line the buyers pay, the tasks of paid lines completed, those of
     /// superseded lines cancelled. Call it in the unit of work that changed the deal's receivables
     /// (a subscription, a step, a collection, a refund, a regenerated schedule).
-    /// An ended deal's tasks were cancelled when it ended (``cancelAll(of:actor:note:)``): nothing to do.
+    /// A cancelled or terminated deal's tasks were cancelled when it ended (``cancelAll(of:actor:note:)``):
+    /// nothing to do (a completed deal's payment tasks are still brought in line: all done).
     public func syncPayments(of deal: Deal, actor: String) async throws {
-        guard !deal.stage.isEnded else { return }
+        guard deal.stage.holdsRoom else { return }
         let lines = try await DealRepository(transaction: transaction).receivables(groupID: deal.groupID, dealID: deal.id, includingSuperseded: true)
         let number = try await roomNumber(deal)
         let plan = DealTaskPlan.payments(current: lines.filter { $0.supersededAt == nil }.map(\.line),

@@ -162,7 +162,7 @@ struct ChangeRequestController {
         }
         let stored = try await plan.apply(work, actor: caller.actor.historyText, reason: found.reason)
         // The deal's tasks follow: all cancelled when it ended, the payment tasks re-planned otherwise.
-        if stored.stage.isEnded {
+        if !stored.stage.holdsRoom {
             try await work.dealTasks.cancelAll(of: stored, actor: caller.actor.historyText, note: "the deal was \(stored.stage.rawValue)")
         } else {
             try await work.dealTasks.syncPayments(of: stored, actor: caller.actor.historyText)
