@@ -75,6 +75,7 @@ public struct EstateAPI: Sendable {
         DiscountController(database: database).register(in: &routes)
         CustomerController(database: database).register(in: &routes)
         DuplicateRuleController(database: database).register(in: &routes)
+        CustomerImportController(database: database).register(in: &routes)
         OpportunityController(database: database).register(in: &routes)
         TaskController(database: database).register(in: &routes)
         CustomerOwnershipController(database: database).register(in: &routes)

@@ -36,6 +36,8 @@ struct CrossGroupMatrixTests {
             "PATCH /v1/discount-schemes/{id}": ["name": "Taken over"],
             // Customers
             "POST /v1/projects/{id}/customers": ["name": "Taken over", "source": "walk_in"],
+            "POST /v1/projects/{id}/customer-imports": ["customers": [["externalId": "taken-over", "name": "Taken over", "source": "walk_in",
+                                                                       "owner": "admin"]]],
             "PATCH /v1/customers/{id}": ["notes": "Taken over"],
             "POST /v1/customers/{id}/approval": ["decision": "approve"],
             "POST /v1/customers/{id}/follow-ups": ["kind": "visit", "content": "Taken over"],

@@ -40,6 +40,29 @@ struct RoomImportTests {
         try #require(RoomImport.parse(Self.record(extra), position: position).0)
     }
 
+    @Test(arguments: [RoomStatus.reserved, .subscribed, .contracted, .handedOver, .leased])
+    func aRoomHeldByADealKeepsWhatItsSaleWasPricedOn(status: RoomStatus) throws {
+        let stored = Room(groupID: UUID(), id: UUID(), projectID: UUID(), buildingID: Self.building,
+                          attributes: RoomAttributes(number: "101", floor: 1, stack: 1, layout: "3b2l",
+                                                     areas: RoomAreas(builtForecast: Area(hundredths: 9000)), externalCode: "E1"),
+                          status: status)
+        func plan(_ extra: [String: String]) throws -> ([RoomImportAction], [String]) {
+            let (planned, violations) = RoomImport.plan([try row(extra, at: 2)], existing: ["E1": stored], buildings: ["t1": Self.building],
+                                                        numberOwners: [Self.building: ["101": stored.id]], newID: UUID.init)
+            return (planned.map(\.action), violations.map(\.field))
+        }
+        #expect(try plan(["builtAreaForecast": "95", "kind": "office", "floor": "2"]).1 == ["floor", "kind", "builtAreaForecast"])
+        #expect(try plan(["pricingBasis": "internal_area"]).1 == ["pricingBasis"])
+        #expect(try plan(["builtAreaActual": "91.20", "internalAreaActual": "75", "view": "river", "layout": "3b1l"]).0 == [.update])
+        #expect(try plan(["builtAreaForecast": "90.00"]).0 == [.unchanged])
+        // Before a deal holds it, the same record is an update.
+        var available = stored
+        available.status = .available
+        let (planned, violations) = RoomImport.plan([try row(["builtAreaForecast": "95"], at: 2)], existing: ["E1": available],
+                                                    buildings: ["t1": Self.building], numberOwners: [:], newID: UUID.init)
+        #expect(violations.isEmpty && planned.map(\.action) == [.update])
+    }
+
     @Test func plansCreatesUpdatesAndUnchangedMergingOnlyGivenFields() throws {
         let stored = Room(groupID: UUID(), id: UUID(), projectID: UUID(), buildingID: Self.building,
                           attributes: RoomAttributes(number: "101", floor: 1, stack: 1, layout: "3b2l",

@@ -9,31 +9,7 @@ public struct AuditTrail: Sendable {
     /// Appends an event to the group's chain (locks the group's head until the transaction ends).
     @discardableResult
     public func append(_ event: AuditEvent, groupID: UUID, at date: Date = Date()) async throws -> AuditEntry {
-        try await transaction.execute("""
-            INSERT INTO audit_heads (group_id, last_sequence, last_hash) VALUES (\(groupID), 0, \(AuditChain.genesis))
-            ON CONFLICT (group_id) DO NOTHING
-            """)
-        guard let head = try await transaction.query(
-            "SELECT last_sequence, last_hash FROM audit_heads WHERE group_id = \(groupID) FOR UPDATE").firstRow else {
-            throw DataError.internalFailure("audit head missing")
-        }
-        let previous: String = try head.decode("last_hash")
-        var entry = AuditEntry(groupID: groupID, sequence: try head.decode("last_sequence", as: Int64.self) + 1,
-                               id: UUIDv7.make(at: date), occurredAtMicros: Int64((date.timeIntervalSince1970 * 1_000_000).rounded()),
-                               event: event, previousHash: previous, hash: "")
-        entry.hash = AuditChain.hash(of: entry, previousHash: previous, sha256Hex: SHA256Hex.of)
-        try await transaction.execute("""
-            INSERT INTO audit_entries (group_id, sequence, id, occurred_at, actor_type, actor_id, action, object_type,
-                                       object_id, org_unit_id, changes, request_id, previous_hash, hash)
-            VALUES (\(groupID), \(entry.sequence), \(entry.id),
-                    timestamptz 'epoch' + \(entry.occurredAtMicros) * interval '1 microsecond',
-                    \(event.actor.type), \(event.actor.id), \(event.action), \(event.objectType), \(event.objectID),
-                    \(event.orgUnitID), \(try PQJSON(encoding: event.changes)), \(event.requestID), \(previous), \(entry.hash))
-            """)
-        try await transaction.execute("""
-            UPDATE audit_heads SET last_sequence = \(entry.sequence), last_hash = \(entry.hash) WHERE group_id = \(groupID)
-            """)
-        return entry
+        try await append([event], groupID: groupID, at: date)[0]
     }
 
     static let columns: SQL = """

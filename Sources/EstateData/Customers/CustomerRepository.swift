@@ -9,7 +9,7 @@ public struct CustomerRepository: Sendable {
     static let columns: SQL = """
         c.group_id, c.id, c.project_id, c.kind, c.name, c.gender, c.birth_date, c.id_type, c.id_number, c.email, c.address,
         c.occupation, c.income_band, c.family, c.habits, c.source, c.media, c.intent_grade, c.needs, c.focus, c.notes,
-        c.owner_id, c.pooled_at, c.last_follow_up_at, c.protected_until, c.stage, c.approval, c.merged_into, c.created_by,
+        c.owner_id, c.pooled_at, c.last_follow_up_at, c.protected_until, c.stage, c.approval, c.merged_into, c.created_by, c.external_id,
         c.version, c.created_at, c.updated_at, o.path,
         ARRAY(SELECT p.number FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id ORDER BY p.position) AS phone_numbers,
         ARRAY(SELECT coalesce(p.label, '') FROM customer_phones p WHERE p.group_id = c.group_id AND p.customer_id = c.id ORDER BY p.position) AS phone_labels
@@ -39,7 +39,7 @@ public struct CustomerRepository: Sendable {
                         pooledAt: try row.decode("pooled_at"), lastFollowUpAt: try row.decode("last_follow_up_at"),
                         protectedUntil: try row.decode("protected_until"), stage: try row.decode("stage"),
                         approval: try code("approval", CustomerApproval.self) ?? .none, mergedInto: try row.decode("merged_into"),
-                        createdBy: try row.decode("created_by"), version: try row.decode("version"),
+                        createdBy: try row.decode("created_by"), externalID: try row.decode("external_id"), version: try row.decode("version"),
                         createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
     }
 

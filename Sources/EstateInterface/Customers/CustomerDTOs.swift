@@ -42,7 +42,12 @@ struct CustomerFields: Decodable {
     }
 
     init(from decoder: any Decoder) throws {
-        try decoder.refuseUnknownKeys(CodingKeys.self)
+        try self.init(decoder, alsoKnown: [])
+    }
+
+    /// The fields of a body that adds members of its own (`alsoKnown`, decoded by the caller).
+    init(_ decoder: any Decoder, alsoKnown: Set<String>) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self, also: alsoKnown)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func clearable<T: Decodable>(_ key: CodingKeys) throws -> T?? {
             guard c.contains(key) else { return .none }
@@ -142,6 +147,8 @@ struct CustomerBody: ResponseEncodable, Sendable {
     let protectedUntil: Date?
     let stage: String?
     let approval: CustomerApproval
+    /// The id another system gives the customer (set by an import); absent when none.
+    let externalId: String?
     /// Whether phones and the ID number are masked in this response.
     let masked: Bool
     let version: Int
@@ -178,6 +185,7 @@ struct CustomerBody: ResponseEncodable, Sendable {
         protectedUntil = c.protectedUntil
         stage = c.stage
         approval = c.approval
+        externalId = c.externalID
         masked = !pii
         version = c.version
         createdAt = c.createdAt

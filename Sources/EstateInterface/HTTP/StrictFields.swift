@@ -11,8 +11,9 @@ struct BodyKey: CodingKey {
 extension Decoder {
     /// Refuses object members a body type does not know: a misspelt field is a 400 naming it, not
     /// silently ignored (used by bodies whose schema says `additionalProperties: false`).
-    func refuseUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
-        let known = Set(Keys.allCases.map(\.stringValue))
+    /// `also`: members a wrapping body adds (an import record's `externalId`).
+    func refuseUnknownKeys<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type, also: Set<String> = []) throws {
+        let known = Set(Keys.allCases.map(\.stringValue)).union(also)
         let container = try container(keyedBy: BodyKey.self)
         if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [unknown], debugDescription: "is not a field of this object"))

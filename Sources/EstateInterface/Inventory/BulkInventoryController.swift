@@ -80,6 +80,15 @@ struct BulkInventoryController {
                                                        "created": String(creates.count), "updated": String(updates.count),
                                                        "unchanged": String(planned.count - creates.count - updates.count)]),
                                                    groupID: project.groupID)
+                    // And each room created or changed, as the single-room routes audit it.
+                    let before = Dictionary(uniqueKeysWithValues: existing.values.map { ($0.id, $0.auditFields) })
+                    try await context.recordChanges(work, creates.map {
+                        ObjectChange(action: "room.create", objectType: "room", objectID: $0.id, orgUnitID: $0.projectID,
+                                     changes: AuditChange.diff(before: [:], after: $0.auditFields))
+                    } + updates.map {
+                        ObjectChange(action: "room.update", objectType: "room", objectID: $0.id, orgUnitID: $0.projectID,
+                                     changes: AuditChange.diff(before: before[$0.id] ?? [:], after: $0.auditFields))
+                    }, groupID: project.groupID)
                 }
                 return RoomImportBody(dryRun: dryRun, planned: planned)
             }
@@ -267,9 +276,10 @@ struct RoomImportBody: ResponseEncodable {
 
     init(dryRun: Bool, planned: [PlannedRoomImport]) {
         self.dryRun = dryRun
-        created = planned.filter { $0.action == .create }.count
-        updated = planned.filter { $0.action == .update }.count
-        unchanged = planned.filter { $0.action == .unchanged }.count
+        let counts = ImportCounts(planned.map(\.action))
+        created = counts.created
+        updated = counts.updated
+        unchanged = counts.unchanged
         rooms = planned.map { Line(position: $0.row.position, externalCode: $0.row.attributes.externalCode ?? "", action: $0.action, roomId: $0.roomID) }
     }
 }

@@ -217,14 +217,16 @@ public struct Customer: Sendable, Hashable {
     public var approval: CustomerApproval
     public var mergedInto: UUID?
     public var createdBy: UUID
+    /// The id another system of the group gives the customer (unique in the group); what imports match by.
+    public var externalID: String?
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(groupID: UUID, id: UUID, projectID: UUID, projectPath: [UUID], profile: CustomerProfile, ownerID: UUID?,
                 pooledAt: Date? = nil, lastFollowUpAt: Date? = nil, protectedUntil: Date? = nil, stage: String? = nil,
-                approval: CustomerApproval = .none, mergedInto: UUID? = nil, createdBy: UUID, version: Int = 1,
-                createdAt: Date = Date(), updatedAt: Date = Date()) {
+                approval: CustomerApproval = .none, mergedInto: UUID? = nil, createdBy: UUID, externalID: String? = nil,
+                version: Int = 1, createdAt: Date = Date(), updatedAt: Date = Date()) {
         self.groupID = groupID
         self.id = id
         self.projectID = projectID
@@ -238,6 +240,7 @@ public struct Customer: Sendable, Hashable {
         self.approval = approval
         self.mergedInto = mergedInto
         self.createdBy = createdBy
+        self.externalID = externalID
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt

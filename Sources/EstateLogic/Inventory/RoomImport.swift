@@ -37,6 +37,23 @@ public enum RoomImportAction: String, Sendable, Hashable, Codable {
     case create, update, unchanged
 }
 
+/// How many records of an import create, update and leave unchanged their object.
+public struct ImportCounts: Sendable, Hashable {
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+
+    public init(_ actions: some Sequence<RoomImportAction>) {
+        for action in actions {
+            switch action {
+            case .create: created += 1
+            case .update: updated += 1
+            case .unchanged: unchanged += 1
+            }
+        }
+    }
+}
+
 /// One row's planned outcome.
 public struct PlannedRoomImport: Sendable, Hashable {
     public var row: RoomImportRow
@@ -55,6 +72,13 @@ public enum RoomImport {
     public static let fields = ["externalCode", "building", "number", "entrance", "floor", "stack", "kind", "layout",
                                 "orientation", "view", "builtAreaForecast", "internalAreaForecast", "builtAreaActual",
                                 "internalAreaActual", "pricingBasis", "sharedLand"]
+
+    /// What a room held by a deal (reserved, subscribed, contracted, handed over, leased) keeps
+    /// through an import: what identifies it in the contract and what its price was computed on. The
+    /// completion survey's actual areas (settled with the buyer as an area difference) and the
+    /// descriptive fields may still change; status and price never change by an import.
+    public static let fixedWhileSold = ["number", "entrance", "floor", "stack", "kind", "builtAreaForecast",
+                                        "internalAreaForecast", "pricingBasis", "sharedLand"]
 
     /// The most records one import takes.
     public static let maximumRows = 20_000
@@ -177,6 +201,16 @@ public enum RoomImport {
                 if row.attributes.sharedLand && !current.attributes.sharedLand && current.status != .notReleased {
                     fail("sharedLand", "a room already released cannot be put on shared land")
                     continue
+                }
+                if current.status.isTakenByDeal {
+                    let before = record(of: current.attributes, buildingCode: row.buildingCode)
+                    let after = record(of: row.attributes, buildingCode: row.buildingCode)
+                    let moved = fixedWhileSold.filter { before[$0] != after[$0] }
+                    for field in moved {
+                        fail(field, "cannot change while the room is \(current.status.rawValue): its sale was priced on it "
+                             + "(an import may change only \(fields.filter { !fixedWhileSold.contains($0) && $0 != "externalCode" && $0 != "building" }.joined(separator: ", ")))")
+                    }
+                    if !moved.isEmpty { continue }
                 }
             }
             let roomID = current?.id ?? newID()
