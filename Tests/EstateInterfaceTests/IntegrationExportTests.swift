@@ -361,6 +361,18 @@ struct IntegrationExportTests {
             let yesterday = try await Exports.get(client, Exports.vouchers, "date=\(shanghaiDay(-1))", cashier)
             #expect(yesterday.rows.isEmpty && yesterday.root?["date"] == shanghaiDay(-1))
 
+            // A cashier of another project (lakeside) holds payments.read there only: none of riverside's.
+            let lakeside = try await world.unitID("lakeside")
+            let groupID = try await world.groupID()
+            let hash = try await IdentityWorld.fastHasher.hash(DemoData.password)
+            try await world.database.unitOfWork { work in
+                let user = User(groupID: groupID, id: UUIDv7.make(), orgUnitID: lakeside, username: "lake.cashier", displayName: "Lake cashier")
+                try await work.users.insert(user, passwordHash: hash)
+                _ = try await work.roles.grant(BuiltInRoles.cashier.code, userID: user.id, orgUnitID: lakeside, groupID: groupID)
+            }
+            let lake = try await Exports.get(client, Exports.vouchers, try await signIn(client, "lake.cashier"))
+            #expect(lake.status == .ok && lake.rows.isEmpty, "\(lake.text)")
+
             // The consultant has no payments.read; a bad day is 400; another group sees nothing.
             #expect(try await Exports.get(client, Exports.vouchers, money.consultant).status == .forbidden)
             let bad = try await Exports.get(client, Exports.vouchers, "date=2026-02-30", cashier)
