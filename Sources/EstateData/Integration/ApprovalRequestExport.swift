@@ -34,18 +34,21 @@ extension IntegrationExports {
             SELECT c.sync_xact AS sync_stamp, c.id AS sync_key, 0 AS sync_part, c.updated_at AS sync_time,
                    \(ChangeRequestRepository.columns), c.updated_at, d.stage AS deal_stage,
                    o.code AS project_code, o.name AS project_name, b.id AS building_id, b.code AS building_code, b.name AS building_name,
-                   r.id AS room_id, r.number AS room_number, u.display_name AS requester_name,
-                   (SELECT coalesce(jsonb_agg(jsonb_build_object('customerId', cu.id, 'name', cu.name, 'shareBasisPoints', db.share_bp)
-                                              ORDER BY db.position), '[]')
-                    FROM deal_buyers db JOIN customers cu ON cu.group_id = db.group_id AND cu.id = db.customer_id
-                    WHERE db.group_id = d.group_id AND db.deal_id = d.id) AS buyers
+                   r.id AS room_id, r.number AS room_number, u.display_name AS requester_name
             FROM \(ChangeRequestRepository.from)
             JOIN rooms r ON r.group_id = d.group_id AND r.id = d.room_id
             JOIN buildings b ON b.group_id = r.group_id AND b.id = r.building_id
             LEFT JOIN users u ON u.group_id = c.group_id AND c.requested_by = 'user:' || u.id::text
             WHERE c.group_id = \(groupID) AND \(Self.scope(roots)) \(status)
             """
-        return try await IntegrationSync.page(transaction, source: source, after: position, since: since, limit: limit) { row in
+        let details: SQL = """
+            SELECT coalesce(jsonb_agg(jsonb_build_object('customerId', cu.id, 'name', cu.name, 'shareBasisPoints', db.share_bp)
+                                      ORDER BY db.position), '[]') AS buyers
+            FROM deal_buyers db JOIN customers cu ON cu.group_id = db.group_id AND cu.id = db.customer_id
+            WHERE db.group_id = s.group_id AND db.deal_id = s.deal_id
+            """
+        return try await IntegrationSync.page(transaction, source: source, details: details, after: position, since: since,
+                                              limit: limit) { row in
             let request = try ChangeRequestRepository.decode(row)
             let stageText: String = try row.decode("deal_stage")
             guard let stage = DealStage(rawValue: stageText) else { throw DataError.internalFailure("deal in unknown stage \(stageText)") }

@@ -53,12 +53,18 @@ extension IntegrationExports {
         let steps = PropertyHandover.datedSteps.map(\.rawValue)
         let source: SQL = """
             SELECT d.sync_xact AS sync_stamp, d.id AS sync_key, 0 AS sync_part, d.updated_at AS sync_time,
-                   d.id AS deal_id, d.stage, d.updated_at, d.contract_number, d.contract_signed_on, d.contracted_area, d.actual_area,
-                   d.settlement_amount, o.id AS project_id, o.code AS project_code, o.name AS project_name,
+                   d.group_id, d.id AS deal_id, d.stage, d.updated_at, d.contract_number, d.contract_signed_on, d.contracted_area,
+                   d.actual_area, d.settlement_amount, o.id AS project_id, o.code AS project_code, o.name AS project_name,
                    b.id AS building_id, b.code AS building_code, b.name AS building_name,
-                   r.id AS room_id, r.number AS room_number, r.external_code, r.entrance, r.floor, r.kind AS room_kind, r.pricing_basis,
-                   (SELECT coalesce(jsonb_object_agg(s.step, s.done_on::text), '{}') FROM deal_steps s
-                    WHERE s.group_id = d.group_id AND s.deal_id = d.id AND s.step = ANY(\(steps)::text[])) AS steps,
+                   r.id AS room_id, r.number AS room_number, r.external_code, r.entrance, r.floor, r.kind AS room_kind, r.pricing_basis
+            FROM deals d JOIN org_units o ON o.group_id = d.group_id AND o.id = d.project_id
+            JOIN rooms r ON r.group_id = d.group_id AND r.id = d.room_id
+            JOIN buildings b ON b.group_id = r.group_id AND b.id = r.building_id
+            WHERE d.group_id = \(groupID) AND d.stage IN (\(stages)) AND \(Self.scope(roots))
+            """
+        let details: SQL = """
+            SELECT (SELECT coalesce(jsonb_object_agg(st.step, st.done_on::text), '{}') FROM deal_steps st
+                    WHERE st.group_id = s.group_id AND st.deal_id = s.deal_id AND st.step = ANY(\(steps)::text[])) AS steps,
                    (SELECT coalesce(jsonb_agg(jsonb_build_object(
                                'customerId', c.id, 'shareBasisPoints', db.share_bp, 'kind', c.kind, 'name', c.name, 'idType', c.id_type,
                                'idNumber', c.id_number, 'projectPath', co.path,
@@ -67,13 +73,10 @@ extension IntegrationExports {
                            ORDER BY db.position), '[]')
                     FROM deal_buyers db JOIN customers c ON c.group_id = db.group_id AND c.id = db.customer_id
                     JOIN org_units co ON co.group_id = c.group_id AND co.id = c.project_id
-                    WHERE db.group_id = d.group_id AND db.deal_id = d.id) AS owners
-            FROM deals d JOIN org_units o ON o.group_id = d.group_id AND o.id = d.project_id
-            JOIN rooms r ON r.group_id = d.group_id AND r.id = d.room_id
-            JOIN buildings b ON b.group_id = r.group_id AND b.id = r.building_id
-            WHERE d.group_id = \(groupID) AND d.stage IN (\(stages)) AND \(Self.scope(roots))
+                    WHERE db.group_id = s.group_id AND db.deal_id = s.deal_id) AS owners
             """
-        return try await IntegrationSync.page(transaction, source: source, after: position, since: since, limit: limit) { row in
+        return try await IntegrationSync.page(transaction, source: source, details: details, after: position, since: since,
+                                              limit: limit) { row in
             let stageText: String = try row.decode("stage")
             guard let stage = DealStage(rawValue: stageText) else { throw DataError.internalFailure("deal in unknown stage \(stageText)") }
             var steps: [DealStep: LocalDate] = [:]

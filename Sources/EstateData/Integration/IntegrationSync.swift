@@ -42,25 +42,30 @@ public struct SyncPage<Row: Sendable>: Sendable {
 ///
 /// A source is a query whose rows carry `sync_stamp` (bigint), `sync_key` (uuid), `sync_part`
 /// (integer) and `sync_time` (timestamptz: when the row last changed) beside their own columns.
+/// What is costly to read per row (owners, allocations as JSON) goes in `details`, a query run
+/// for the page's rows only (a lateral subquery that may name the source's columns as `s.<name>`).
 enum IntegrationSync {
     /// The oldest transaction id still running (or the next one to be given out when none runs).
     static let horizon: SQL = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
-    /// The stamp of a row written now: the writing transaction's id, as the columns hold it.
-    static let currentStamp: SQL = "pg_current_xact_id()::text::bigint"
-
     /// Reads one page of `source` after `position`, changed at or after `since` when given:
     /// at most `limit` rows (one more is read to know whether more follow).
-    static func page<Row: Sendable>(_ transaction: PQTransaction, source: SQL, after position: SyncPosition?, since: Date?, limit: Int,
-                                    decode: (PQRow) throws -> Row) async throws -> SyncPage<Row> {
-        var condition: SQL = "s.sync_stamp < \(horizon)"
+    static func page<Row: Sendable>(_ transaction: PQTransaction, source: SQL, details: SQL? = nil, after position: SyncPosition?,
+                                    since: Date?, limit: Int, decode: (PQRow) throws -> Row) async throws -> SyncPage<Row> {
+        var condition: SQL = "s0.sync_stamp < \(horizon)"
         if let position {
-            condition = "\(condition) AND (s.sync_stamp, s.sync_key, s.sync_part) > (\(position.stamp), \(position.key), \(position.part))"
+            // The first comparison alone lets the sources' (group, stamp, key) indexes start at the position.
+            condition = "\(condition) AND s0.sync_stamp >= \(position.stamp)"
+            condition = "\(condition) AND (s0.sync_stamp, s0.sync_key, s0.sync_part) > (\(position.stamp), \(position.key), \(position.part))"
         }
-        if let since { condition = "\(condition) AND s.sync_time >= \(since)" }
+        if let since { condition = "\(condition) AND s0.sync_time >= \(since)" }
+        let lateral: SQL = details.map { "CROSS JOIN LATERAL (\($0)) d" } ?? ""
         let rows = try await transaction.query("""
-            SELECT * FROM (\(source)) s WHERE \(condition)
-            ORDER BY s.sync_stamp, s.sync_key, s.sync_part LIMIT \(limit + 1)
+            SELECT * FROM (
+                SELECT * FROM (\(source)) s0 WHERE \(condition)
+                ORDER BY s0.sync_stamp, s0.sync_key, s0.sync_part LIMIT \(limit + 1)
+            ) s \(lateral)
+            ORDER BY s.sync_stamp, s.sync_key, s.sync_part
             """)
         var result: [(position: SyncPosition, row: Row)] = []
         for row in rows.prefix(limit) {

@@ -43,13 +43,6 @@ extension IntegrationExports {
     /// `date` when given, in sync order.
     public func vouchers(groupID: UUID, under roots: [UUID], on date: LocalDate?, after position: SyncPosition?, since: Date?,
                          limit: Int) async throws -> SyncPage<VoucherRecord> {
-        func movements(_ condition: SQL) -> SQL {
-            """
-            (SELECT coalesce(jsonb_agg(jsonb_build_object('kind', v.kind, 'amount', a.amount::text) ORDER BY a.id), '[]')
-             FROM allocations a JOIN receivables v ON v.group_id = a.group_id AND v.id = a.receivable_id
-             WHERE a.group_id = \(groupID) AND \(condition)) AS movements
-            """
-        }
         func on(_ day: SQL) -> SQL {
             guard let date else { return "" }
             return "AND \(day) = \(date)"
@@ -60,7 +53,7 @@ extension IntegrationExports {
                    'collection' AS kind, c.id, c.deal_id, \(project), c.received_on AS voucher_date, c.recorded_at, c.recorded_by,
                    c.method, c.amount, c.currency, c.foreign_amount::text AS foreign_amount, c.rate::text AS rate, c.payer, c.reference,
                    rc.id AS receipt_id, rc.number AS receipt_number, NULL::text AS reason, NULL::uuid AS reverses,
-                   \(movements("a.kind = 'collection' AND a.collection_id = c.id"))
+                   'collection' AS allocation_kind, c.id AS allocation_collection, NULL::uuid AS allocation_refund
             FROM collections c JOIN org_units o ON o.group_id = c.group_id AND o.id = c.project_id
             LEFT JOIN receipts rc ON rc.group_id = c.group_id AND rc.collection_id = c.id
             WHERE c.group_id = \(groupID) AND \(Self.scope(roots)) \(on("c.received_on"))
@@ -68,8 +61,7 @@ extension IntegrationExports {
             SELECT rc.void_xact, rc.id, \(VoucherKind.receiptVoid.rank), rc.voided_at,
                    'receipt_void', rc.id, c.deal_id, \(project), (rc.voided_at AT TIME ZONE g.time_zone)::date, rc.voided_at, rc.voided_by,
                    c.method, c.amount, c.currency, c.foreign_amount::text, c.rate::text, c.payer, c.reference,
-                   rc.id, rc.number, rc.void_reason, c.id,
-                   \(movements("a.kind = 'void' AND a.collection_id = c.id"))
+                   rc.id, rc.number, rc.void_reason, c.id, 'void', c.id, NULL
             FROM receipts rc JOIN collections c ON c.group_id = rc.group_id AND c.id = rc.collection_id
             JOIN org_units o ON o.group_id = c.group_id AND o.id = c.project_id
             JOIN groups g ON g.id = rc.group_id
@@ -78,12 +70,22 @@ extension IntegrationExports {
             UNION ALL
             SELECT f.sync_xact, f.id, \(VoucherKind.refund.rank), f.recorded_at,
                    'refund', f.id, f.deal_id, \(project), f.refunded_on, f.recorded_at, f.recorded_by,
-                   f.method, f.amount, 'CNY', NULL, NULL, NULL, NULL, NULL, NULL, f.reason, NULL,
-                   \(movements("a.kind = 'refund' AND a.refund_id = f.id"))
+                   f.method, f.amount, 'CNY', NULL, NULL, NULL, NULL, NULL, NULL, f.reason, NULL, 'refund', NULL, f.id
             FROM refunds f JOIN org_units o ON o.group_id = f.group_id AND o.id = f.project_id
             WHERE f.group_id = \(groupID) AND \(Self.scope(roots)) \(on("f.refunded_on"))
             """
-        return try await IntegrationSync.page(transaction, source: source, after: position, since: since, limit: limit) { row in
+        // The movements on receivable lines of the page's events: a collection's and a void's name the
+        // collection, a refund's the refund.
+        let details: SQL = """
+            SELECT coalesce(jsonb_agg(jsonb_build_object('kind', m.kind, 'amount', m.amount::text) ORDER BY m.id), '[]') AS movements
+            FROM (SELECT a.id, v.kind, a.amount FROM allocations a JOIN receivables v ON v.group_id = a.group_id AND v.id = a.receivable_id
+                  WHERE a.group_id = \(groupID) AND a.kind = s.allocation_kind AND a.collection_id = s.allocation_collection
+                  UNION ALL
+                  SELECT a.id, v.kind, a.amount FROM allocations a JOIN receivables v ON v.group_id = a.group_id AND v.id = a.receivable_id
+                  WHERE a.group_id = \(groupID) AND a.kind = 'refund' AND a.refund_id = s.allocation_refund) m
+            """
+        return try await IntegrationSync.page(transaction, source: source, details: details, after: position, since: since,
+                                              limit: limit) { row in
             let kindText: String = try row.decode("kind")
             guard let kind = VoucherKind(rawValue: kindText) else { throw DataError.internalFailure("voucher of unknown kind \(kindText)") }
             struct Movement: Decodable { let kind: String; let amount: String }
