@@ -88,6 +88,7 @@ public struct EstateAPI: Sendable {
         CollectionReportController(database: database).register(in: &routes)
         ChangeRequestController(database: database).register(in: &routes)
         DealStepController(database: database).register(in: &routes)
+        IntegrationExportController(database: database).register(in: &routes)
         return routes
     }
 

@@ -31,8 +31,13 @@ struct CustomerAccess {
 
     /// Whether the caller may see personal data (full phones and ID numbers) of customers of this project.
     func seesPII(_ customer: Customer) throws -> Bool {
+        try seesPII(groupID: customer.groupID, projectPath: customer.projectPath)
+    }
+
+    /// Whether the caller may see personal data of customers of the project at the end of `projectPath`.
+    func seesPII(groupID: UUID, projectPath: [UUID]) throws -> Bool {
         let caller = try context.requireCaller()
-        return caller.scope.permissions(groupID: customer.groupID, unitPath: customer.projectPath).contains(.customersPII)
+        return caller.scope.permissions(groupID: groupID, unitPath: projectPath).contains(.customersPII)
     }
 
     static func permission(for right: CustomerRight) -> Permission {
