@@ -87,6 +87,8 @@ public struct EstateAPI: Sendable {
         CollectionReportController(database: database).register(in: &routes)
         ChangeRequestController(database: database).register(in: &routes)
         DealStepController(database: database).register(in: &routes)
+        OAApprovalResultsController(database: database).register(in: &routes)
+        PropertyStatusImportController(database: database).register(in: &routes)
         return routes
     }
 
