@@ -100,24 +100,25 @@ struct OAResultXML {
     var decidedAt: String = "2026-11-20T10:15:00+08:00"
 
     static func document(_ results: [OAResultXML]) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <approvalResults xmlns="urn:estate:integration:oa:approval-results:v1">
-        \(results.map { result in
-            """
-              <result>
-                <resultId>\(result.resultId)</resultId>
-                <changeRequestId>\(result.changeRequestId)</changeRequestId>
-                <version>\(result.version)</version>
-                <decision>\(result.decision)</decision>
-                <approver><userRef>\(result.userRef)</userRef><name>\(result.name)</name></approver>
-            \(result.comment.map { "    <comment>\($0)</comment>\n" } ?? "")    <decidedAt>\(result.decidedAt)</decidedAt>
-              </result>
-            """
-        }.joined(separator: "\n"))
-        </approvalResults>
-        """
+        integrationDocument("approvalResults", "urn:estate:integration:oa:approval-results:v1", "result", results.map { result in
+            [("resultId", result.resultId), ("changeRequestId", result.changeRequestId), ("version", String(result.version)),
+             ("decision", result.decision), ("approver", "<userRef>\(result.userRef)</userRef><name>\(result.name)</name>"),
+             ("comment", result.comment), ("decidedAt", result.decidedAt)]
+        })
     }
+}
+
+/// An inbound document: `root` in `namespace` with an `item` element per record, each field an
+/// element of its own line (absent when nil; the value is XML text as it is).
+func integrationDocument(_ root: String, _ namespace: String, _ item: String, _ records: [[(String, String?)]]) -> String {
+    var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#, #"<\#(root) xmlns="\#(namespace)">"#]
+    for fields in records {
+        lines.append("  <\(item)>")
+        lines += fields.compactMap { name, value in value.map { "    <\(name)>\($0)</\(name)>" } }
+        lines.append("  </\(item)>")
+    }
+    lines.append("</\(root)>")
+    return lines.joined(separator: "\n")
 }
 
 /// One update of a `property-status-updates-v1` document.
@@ -130,23 +131,10 @@ struct StatusUpdateXML {
     var note: String? = nil
 
     static func document(_ updates: [StatusUpdateXML]) -> String {
-        """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <statusUpdates xmlns="urn:estate:integration:property:status-updates:v1">
-        \(updates.map { update in
-            """
-              <update>
-                <updateId>\(update.updateId)</updateId>
-                <roomId>\(update.roomId)</roomId>
-                <dealId>\(update.dealId)</dealId>
-                <status>\(update.status)</status>
-                <occurredAt>\(update.occurredAt)</occurredAt>
-                <reportedBy>Riverside property office</reportedBy>
-            \(update.note.map { "    <note>\($0)</note>\n" } ?? "")  </update>
-            """
-        }.joined(separator: "\n"))
-        </statusUpdates>
-        """
+        integrationDocument("statusUpdates", "urn:estate:integration:property:status-updates:v1", "update", updates.map { update in
+            [("updateId", update.updateId), ("roomId", update.roomId), ("dealId", update.dealId), ("status", update.status),
+             ("occurredAt", update.occurredAt), ("reportedBy", "Riverside property office"), ("note", update.note)]
+        })
     }
 }
 

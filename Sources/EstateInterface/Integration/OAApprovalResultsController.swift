@@ -109,33 +109,22 @@ struct OAResultOutcome {
             self.field = field
         }
 
+        /// The result's field each refusal is about, by problem code.
+        static let fields = ["not-found": "changeRequestId", "forbidden": "changeRequestId", "version-mismatch": "version",
+                             "own-change-request": "approver.userRef", "illegal-change-request": "decision", "result-id-reused": "resultId"]
+
         /// The refusal the problem is, naming the result's field it is about.
         init(_ problem: Problem) {
             code = problem.code
-            switch problem.code {
-            case "not-found":
-                field = "changeRequestId"
-                reason = "No change request with this id is within the key's reach."
-            case "forbidden":
-                field = "changeRequestId"
-                reason = problem.detail ?? problem.title
-            case "version-mismatch":
-                field = "version"
-                reason = problem.detail ?? problem.title
-            case "own-change-request":
-                field = "approver.userRef"
-                reason = problem.detail ?? problem.title
-            case "illegal-change-request":
-                field = "decision"
-                reason = problem.detail ?? problem.title
-            case "result-id-reused":
-                field = "resultId"
-                reason = problem.detail ?? problem.title
-            default:
+            if let field = Self.fields[problem.code] {
+                self.field = field
+                reason = problem.code == "not-found" ? "No change request with this id is within the key's reach." : problem.detail ?? problem.title
+            } else {
                 // A field error of the decision (the note: a rejection needs one) is the comment.
                 let error = problem.errors?.first
-                field = error.map { $0.field == "note" ? "comment" : $0.field }
-                reason = error.map { "\($0.field == "note" ? "comment" : $0.field) \($0.message)" } ?? problem.detail ?? problem.title
+                let field = error.map { $0.field == "note" ? "comment" : $0.field }
+                self.field = field
+                reason = error.map { "\(field ?? $0.field) \($0.message)" } ?? problem.detail ?? problem.title
             }
         }
     }
