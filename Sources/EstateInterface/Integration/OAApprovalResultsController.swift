@@ -18,9 +18,12 @@ struct OAApprovalResultsController {
 
     static let schema = "oa-approval-results-v1"
     static let outcomesSchema = "oa-approval-outcomes-v1"
+    /// The largest document: 500 results with the longest comments fit.
+    static let largestDocument = 2 << 20
 
     func register(in routes: inout RouteTable) {
-        routes.add(.post, "/v1/integration/oa/approval-results", access: .permission(.dealsApprove)) { request, context in
+        routes.add(.post, "/v1/integration/oa/approval-results", access: .permission(.dealsApprove),
+                   maxBodyBytes: Self.largestDocument) { request, context in
             let document = try await IntegrationXML.read(request, context: context, schema: Self.schema)
             let namespace = try IntegrationSchemas.schema(Self.schema, logger: context.logger).namespace
             var outcomes: [OAResultOutcome] = []

@@ -19,9 +19,12 @@ struct PropertyStatusImportController {
 
     static let schema = "property-status-updates-v1"
     static let outcomesSchema = "property-status-outcomes-v1"
+    /// The largest document: 1,000 updates with the longest notes fit.
+    static let largestDocument = 4 << 20
 
     func register(in routes: inout RouteTable) {
-        routes.add(.post, "/v1/integration/property/status-updates", access: .permission(.dealsWrite)) { request, context in
+        routes.add(.post, "/v1/integration/property/status-updates", access: .permission(.dealsWrite),
+                   maxBodyBytes: Self.largestDocument) { request, context in
             let document = try await IntegrationXML.read(request, context: context, schema: Self.schema)
             let namespace = try IntegrationSchemas.schema(Self.schema, logger: context.logger).namespace
             let records = IntegrationImportRecord.records(document.root, named: "update", namespace: namespace)
