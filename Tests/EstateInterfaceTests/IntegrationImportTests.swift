@@ -178,6 +178,44 @@ func otherGroupObjects(_ world: IdentityWorld) async throws -> (room: UUID, deal
     return objects
 }
 
+/// The deal world with a deal of room 102 taken through every step up to its handover to property
+/// management, and the property-management system's key (deals.write, deals.read at riverside).
+struct HandoverDesk {
+    let deals: DealWorld
+    let consultant: String
+    let buyer: String
+    /// The handed-over deal and its room (102).
+    let deal: String
+    let room: String
+    let property: (token: String, id: UUID)
+
+    static func make(_ client: some TestClientProtocol, _ world: IdentityWorld) async throws -> HandoverDesk {
+        let deals = try await DealWorld.make(client, world)
+        let consultant = try await signIn(client, "property.consultant")
+        let buyer = try await deals.customer(client, consultant, "Wang Fang", phone: "13900001111")
+        try await deals.priceAtTwentyThousand("102")
+        let id = try await deals.subscribedDeal(client, consultant, room: "102", buyer: buyer)
+        let steps: [(String, [String: Any])] = [
+            ("contract", ["date": shanghaiDay(-50), "contractNumber": "HT-2026-0102", "filingNumber": "YS-0102", "filedOn": shanghaiDay(-49)]),
+            ("settle-area", ["date": shanghaiDay(-30), "actualArea": "100"]),
+            ("send-move-in-notice", ["date": shanghaiDay(-20)]), ("inspect", ["date": shanghaiDay(-15)]),
+            ("hand-over-keys", ["date": shanghaiDay(-10)]), ("hand-over-to-property-management", ["date": shanghaiDay(-8)]),
+        ]
+        for (name, body) in steps {
+            let reply = try await step(client, consultant, id, name, body)
+            #expect(reply.status == .ok, "\(name): \(reply.text)")
+        }
+        let property = try await integrationKey(world, at: try await world.unitID("riverside"), [.dealsWrite, .dealsRead], name: "Property system")
+        return HandoverDesk(deals: deals, consultant: consultant, buyer: buyer, deal: id, room: deals.rooms["102"]!.uuidString, property: property)
+    }
+
+    /// A deal of room 101 subscribed with full payment: not handed over.
+    func subscribed(_ client: some TestClientProtocol) async throws -> String {
+        try await deals.subscribedDeal(client, consultant, room: "101", buyer: buyer,
+                                       subscription: ["paymentMethod": "full", "deposit": ["kind": "earnest", "amount": "50000"]])
+    }
+}
+
 @Suite("Integration: inbound documents")
 struct IntegrationImportTests {
     static let approvals = "/v1/integration/oa/approval-results"
@@ -357,35 +395,49 @@ struct IntegrationImportTests {
         await world.database.close()
     }
 
-    // MARK: Property-management status updates
-
-    /// A deal of room 102 taken through every step up to its handover to property management; its id.
-    static func handedOver(_ client: some TestClientProtocol, _ deals: DealWorld, _ consultant: String, buyer: String) async throws -> String {
-        try await deals.priceAtTwentyThousand("102")
-        let id = try await deals.subscribedDeal(client, consultant, room: "102", buyer: buyer)
-        let steps: [(String, [String: Any])] = [
-            ("contract", ["date": shanghaiDay(-50), "contractNumber": "HT-2026-0102", "filingNumber": "YS-0102", "filedOn": shanghaiDay(-49)]),
-            ("settle-area", ["date": shanghaiDay(-30), "actualArea": "100"]),
-            ("send-move-in-notice", ["date": shanghaiDay(-20)]), ("inspect", ["date": shanghaiDay(-15)]),
-            ("hand-over-keys", ["date": shanghaiDay(-10)]), ("hand-over-to-property-management", ["date": shanghaiDay(-8)]),
-        ]
-        for (name, body) in steps {
-            let reply = try await step(client, consultant, id, name, body)
-            #expect(reply.status == .ok, "\(name): \(reply.text)")
-        }
-        return id
-    }
-
-    @Test func statusUpdatesAreStoredOnceShownAndRecordedInTheDealsHistory() async throws {
+    @Test func theSameDocumentSentTwiceAtOnceTakesEffectOnce() async throws {
         let world = try await IdentityWorld.make()
         let riverside = try await world.unitID("riverside")
         try await world.test { client in
-            let deals = try await DealWorld.make(client, world)
-            let consultant = try await signIn(client, "property.consultant")
-            let buyer = try await deals.customer(client, consultant, "Wang Fang", phone: "13900001111")
-            let deal = try await Self.handedOver(client, deals, consultant, buyer: buyer)
-            let room = deals.rooms["102"]!.uuidString
-            let property = try await integrationKey(world, at: riverside, [.dealsWrite, .dealsRead], name: "Property system")
+            let desk = try await HandoverDesk.make(client, world)
+            let (consultant, buyer, deal, room, property) = (desk.consultant, desk.buyer, desk.deal, desk.room, desk.property)
+            let oa = try await integrationKey(world, at: riverside, [.dealsApprove], name: "OA system")
+            let subscribed = try await desk.subscribed(client)
+            let request = try await call(client, .post, "/v1/deals/\(subscribed)/change-requests", consultant, [
+                "kind": "change_buyers", "reason": "Rename", "buyers": [["customerId": buyer]]]).id().uuidString
+
+            let updates = StatusUpdateXML.document([
+                StatusUpdateXML(updateId: "PM-B", roomId: room, dealId: deal, status: "owner_moved_in"),
+                StatusUpdateXML(updateId: "PM-A", roomId: room, dealId: deal, status: "handover_accepted", occurredAt: "2026-10-08T09:30:00+08:00"),
+            ])
+            async let firstUpdates = IntegrationDocuments.post(client, Self.statusUpdates, property.token, updates, answer: "property-status-outcomes-v1")
+            async let secondUpdates = IntegrationDocuments.post(client, Self.statusUpdates, property.token, updates, answer: "property-status-outcomes-v1")
+            let results = OAResultXML.document([OAResultXML(resultId: "OA-C", changeRequestId: request, version: 1, decision: "approve")])
+            async let firstResults = IntegrationDocuments.post(client, Self.approvals, oa.token, results, answer: "oa-approval-outcomes-v1")
+            async let secondResults = IntegrationDocuments.post(client, Self.approvals, oa.token, results, answer: "oa-approval-outcomes-v1")
+            let (one, two, three, four) = try await (firstUpdates, secondUpdates, firstResults, secondResults)
+
+            #expect(one.status == .ok && two.status == .ok, "\(one.text) \(two.text)")
+            #expect((one.outcomes + two.outcomes).map { $0["status"] ?? "" }.sorted() == ["already_stored", "already_stored", "stored", "stored"],
+                    "\(one.text) \(two.text)")
+            #expect(one.outcomes.map { $0["id"] } == two.outcomes.map { $0["id"] })
+            #expect(try await call(client, .get, "/v1/rooms/\(room)/property-status", consultant).items.count == 2)
+            #expect(try await call(client, .get, "/v1/deals/\(deal)/history", consultant).items.filter { $0["event"] as? String == "property_status" }.count == 2)
+            #expect([three.outcomes.first?["status"], four.outcomes.first?["status"]].compactMap { $0 }.sorted() == ["already_applied", "applied"],
+                    "\(three.text) \(four.text)")
+            let decided = try await call(client, .get, "/v1/change-requests/\(request)", consultant)
+            #expect(decided.string("status") == "approved" && decided.etag == "\"2\"", "\(decided.text)")
+        }
+        await world.database.close()
+    }
+
+    // MARK: Property-management status updates
+
+    @Test func statusUpdatesAreStoredOnceShownAndRecordedInTheDealsHistory() async throws {
+        let world = try await IdentityWorld.make()
+        try await world.test { client in
+            let desk = try await HandoverDesk.make(client, world)
+            let (consultant, deal, room, property) = (desk.consultant, desk.deal, desk.room, desk.property)
 
             // Before any update: no current status.
             let empty = try await checked(client, .get, "/v1/rooms/\(room)/property-status", "/v1/rooms/{id}/property-status", consultant)
@@ -439,14 +491,9 @@ struct IntegrationImportTests {
         let riverside = try await world.unitID("riverside")
         let other = try await otherGroupObjects(world)
         try await world.test { client in
-            let deals = try await DealWorld.make(client, world)
-            let consultant = try await signIn(client, "property.consultant")
-            let buyer = try await deals.customer(client, consultant, "Wang Fang", phone: "13900001111")
-            let deal = try await Self.handedOver(client, deals, consultant, buyer: buyer)
-            let room = deals.rooms["102"]!.uuidString
-            let subscribed = try await deals.subscribedDeal(client, consultant, room: "101", buyer: buyer,
-                                                            subscription: ["paymentMethod": "full", "deposit": ["kind": "earnest", "amount": "50000"]])
-            let property = try await integrationKey(world, at: riverside, [.dealsWrite], name: "Property system")
+            let desk = try await HandoverDesk.make(client, world)
+            let (deals, consultant, deal, room, property) = (desk.deals, desk.consultant, desk.deal, desk.room, desk.property)
+            let subscribed = try await desk.subscribed(client)
             let first = try await IntegrationDocuments.post(client, Self.statusUpdates, property.token, StatusUpdateXML.document([
                 StatusUpdateXML(updateId: "PM-1", roomId: room, dealId: deal, status: "handover_accepted")]), answer: "property-status-outcomes-v1")
             #expect(first.status == .ok, "\(first.text)")

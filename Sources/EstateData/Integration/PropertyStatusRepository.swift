@@ -66,10 +66,13 @@ public struct PropertyStatusRepository: Sendable {
             """).map(Self.decode)
     }
 
-    /// The deals with these ids (missing ids are absent), unlocked.
+    /// The deals with these ids (missing ids are absent), kept from changing until the transaction
+    /// ends (a share lock, taken in id order), so that the history rows name the stage they are in.
     public func deals(groupID: UUID, ids: [UUID]) async throws -> [Deal] {
-        try await transaction.query("SELECT \(DealRepository.columns) FROM \(DealRepository.from) WHERE d.group_id = \(groupID) AND d.id = ANY(\(ids)::uuid[])")
-            .map(DealRepository.decode)
+        try await transaction.query("""
+            SELECT \(DealRepository.columns) FROM \(DealRepository.from) WHERE d.group_id = \(groupID) AND d.id = ANY(\(ids)::uuid[])
+            ORDER BY d.id FOR SHARE OF d
+            """).map(DealRepository.decode)
     }
 }
 

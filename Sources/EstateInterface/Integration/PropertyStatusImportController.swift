@@ -88,28 +88,41 @@ struct PropertyStatusImportController {
         let violations = (refused + found).enumerated().sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }.map(\.element)
         guard violations.isEmpty else { throw refusal(violations, records: records, total: records.count) }
         let byID = Dictionary(deals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        // The new updates first, in update-id order (so that two documents naming the same ids in
+        // another order wait for each other instead of deadlocking); an id stored meanwhile by a
+        // document sent at the same moment is the same update, or a refusal.
+        var ids: [Int: UUID] = [:]
+        var inserted: [Int: StoredPropertyStatusUpdate] = [:]
+        for plan in planned.sorted(by: { $0.update.updateID < $1.update.updateID }) {
+            let update = plan.update
+            if !plan.isNew {
+                guard let previous = stored[update.updateID] else { throw DataError.internalFailure("a received update vanished") }
+                ids[plan.position] = previous.id
+                continue
+            }
+            let row = StoredPropertyStatusUpdate(groupID: caller.groupID, id: UUIDv7.make(), update: update, receivedBy: caller.actor.historyText,
+                                                 receivedAt: moment)
+            if try await work.propertyStatus.insert(row) {
+                ids[plan.position] = row.id
+                inserted[plan.position] = row
+                continue
+            }
+            guard let other = try await work.propertyStatus.find(groupID: caller.groupID, updateIDs: [update.updateID])[update.updateID],
+                  update.isResend(of: other.update) else {
+                throw refusal([ImportViolation(position: plan.position, field: "updateId",
+                                               message: "names an update received before with other content: an update id names one update")],
+                              records: records, total: records.count)
+            }
+            ids[plan.position] = other.id
+        }
+        // Then each stored one in its deal's history and the audit, in the document's order.
         var outcomes: [Outcome] = []
         for plan in planned {
             let update = plan.update
-            guard plan.isNew else {
-                guard let previous = stored[update.updateID] else { throw DataError.internalFailure("a received update vanished") }
-                outcomes.append(Outcome(position: plan.position, updateID: update.updateID, id: previous.id, isNew: false))
-                continue
-            }
+            guard let id = ids[plan.position] else { throw DataError.internalFailure("an update without an outcome") }
+            outcomes.append(Outcome(position: plan.position, updateID: update.updateID, id: id, isNew: inserted[plan.position] != nil))
+            guard let row = inserted[plan.position] else { continue }
             guard let deal = byID[update.dealID] else { throw DataError.internalFailure("a checked deal vanished") }
-            let row = StoredPropertyStatusUpdate(groupID: deal.groupID, id: UUIDv7.make(), update: update, receivedBy: caller.actor.historyText,
-                                                 receivedAt: moment)
-            guard try await work.propertyStatus.insert(row) else {
-                // Received meanwhile, from a document sent at the same moment: the same update, or a refusal.
-                guard let other = try await work.propertyStatus.find(groupID: deal.groupID, updateIDs: [update.updateID])[update.updateID],
-                      update.isResend(of: other.update) else {
-                    throw refusal([ImportViolation(position: plan.position, field: "updateId",
-                                                   message: "names an update received before with other content: an update id names one update")],
-                                  records: records, total: records.count)
-                }
-                outcomes.append(Outcome(position: plan.position, updateID: update.updateID, id: other.id, isNew: false))
-                continue
-            }
             try await work.deals.record(deal, event: "property_status", from: deal.stage, after: PropertyStatusEntryBody(row),
                                         actor: caller.actor.historyText, reason: update.note)
             try await context.recordChange(work, action: "deal.property_status", objectType: "deal", objectID: deal.id, orgUnitID: deal.projectID,
@@ -118,7 +131,6 @@ struct PropertyStatusImportController {
                                                "updateId": update.updateID, "occurredAt": update.occurredAt.formatted(.iso8601),
                                            ]),
                                            groupID: deal.groupID)
-            outcomes.append(Outcome(position: plan.position, updateID: update.updateID, id: row.id, isNew: true))
         }
         return outcomes
     }
