@@ -89,6 +89,8 @@ public struct EstateAPI: Sendable {
         ChangeRequestController(database: database).register(in: &routes)
         DealStepController(database: database).register(in: &routes)
         IntegrationExportController(database: database).register(in: &routes)
+        OAApprovalResultsController(database: database).register(in: &routes)
+        PropertyStatusImportController(database: database).register(in: &routes)
         return routes
     }
 

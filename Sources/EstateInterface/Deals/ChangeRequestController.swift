@@ -114,8 +114,10 @@ struct ChangeRequestController {
     /// The caller needs `deals.approve` at the deal's project; nobody approves a request they made
     /// (403 `own-change-request`), a rejection needs a note. A pending request is approved or
     /// rejected; an approved one that can no longer be executed is rejected (409 otherwise).
+    /// `version`, when given, is the version the decider saw (412 `version-mismatch` when the request
+    /// changed since); `external` is the person who decided in another system.
     static func decide(_ work: UnitOfWork, _ context: EstateRequestContext, id: UUID, _ action: ChangeRequestAction,
-                       note: String?) async throws -> StoredChangeRequest {
+                       note: String?, version: Int? = nil, external: ExternalDecider? = nil) async throws -> StoredChangeRequest {
         let trimmed = note.nonBlankTrimmed
         if let note, note.unicodeScalars.count > maximumTextLength {
             throw Problem.validation([FieldViolation(field: "note", message: "must be at most \(maximumTextLength) characters")])
@@ -125,8 +127,9 @@ struct ChangeRequestController {
         }
         let actor = try context.requireCaller().actor.historyText
         let found = try await changeRequest(work, context, id, .dealsApprove, lock: true)
+        if let version, version != found.version { throw VersionConflict(object: "change request", current: found.version) }
         let next = try ChangeRequests.next(from: found.status, on: action)
-        if action == .approve && found.requestedBy == actor {
+        if action == .approve && (found.requestedBy == actor || external?.actor == found.requestedBy) {
             throw Problem(status: .forbidden, code: "own-change-request",
                           detail: "Nobody approves a change they requested; another holder of deals.approve decides.")
         }
@@ -134,7 +137,7 @@ struct ChangeRequestController {
             throw ChangeRequestError.notAllowed(from: found.status, action: action)
         }
         let stored = try await Self.stored(work, found.groupID, found.id)
-        try await audit(work, context, "change_request.\(action.rawValue)", stored, from: found.status)
+        try await audit(work, context, "change_request.\(action.rawValue)", stored, from: found.status, details: external?.audit ?? [:])
         return stored
     }
 
@@ -197,14 +200,24 @@ struct ChangeRequestController {
         return stored
     }
 
+    /// The request's audit entry; `details` adds fields the entry records (e.g. who decided in the OA system).
     static func audit(_ work: UnitOfWork, _ context: EstateRequestContext, _ action: String, _ request: StoredChangeRequest,
-                      from: ChangeRequestStatus?) async throws {
+                      from: ChangeRequestStatus?, details: [String: String?] = [:]) async throws {
+        let after: [String: String?] = ["status": request.status.rawValue, "kind": request.kind.rawValue, "dealId": request.dealID.uuidString]
         try await context.recordChange(work, action: action, objectType: "change_request", objectID: request.id, orgUnitID: request.projectID,
-                                       changes: AuditChange.diff(before: ["status": from?.rawValue],
-                                                                 after: ["status": request.status.rawValue, "kind": request.kind.rawValue,
-                                                                         "dealId": request.dealID.uuidString]),
+                                       changes: AuditChange.diff(before: ["status": from?.rawValue], after: after.merging(details) { kept, _ in kept }),
                                        groupID: request.groupID)
     }
+}
+
+/// A change request decided in another system (the OA system) and passed on by that system's API
+/// key: the person who decided there, their Estate actor when they are an Estate user (so that
+/// nobody approves their own request through OA either), and what the audit entry records of them
+/// beside the key that sent the decision.
+struct ExternalDecider: Sendable {
+    /// `user:<id>` when the person is an Estate user.
+    var actor: String?
+    var audit: [String: String?]
 }
 
 /// A change worked out on a deal as it is: the deal after, its receivables after, and what moves.

@@ -51,7 +51,7 @@ struct ProblemMiddleware: RouterMiddleware {
             // Hummingbird's router throws (not returns) its 404 when no route has this method and path.
             return try unrouted(request, context: context)
         } catch {
-            return try problem(for: error, context: context).response(from: request, context: context)
+            return try Self.problem(for: error, context: context).response(from: request, context: context)
         }
         guard response.status.code >= 400,
               !Problem.isProblem(mediaType: response.headers[.contentType]) else { return response }
@@ -71,7 +71,9 @@ struct ProblemMiddleware: RouterMiddleware {
         return try Problem.notFound("No resource at \(request.uri.path).").response(from: request, context: context)
     }
 
-    func problem(for error: any Error, context: Context) -> Problem {
+    /// The one mapping of thrown errors to problems (also what a per-record outcome of an
+    /// integration document reports).
+    static func problem(for error: any Error, context: Context) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
