@@ -468,6 +468,8 @@ struct IntegrationExportTests {
             let group = try #require(try await work.groups.find(code: ScaleData.groupCode))
             let user = try #require(try await work.users.credentials(groupCode: ScaleData.groupCode, username: ScaleData.managementUser)?.user)
             _ = try await work.roles.grant(BuiltInRoles.citySalesManagement.code, userID: user.id, orgUnitID: user.orgUnitID, groupID: group.id)
+            // ... and take a seeded deal through the handover steps.
+            _ = try await work.roles.grant(BuiltInRoles.salesManager.code, userID: user.id, orgUnitID: user.orgUnitID, groupID: group.id)
         }
         await seeding.close()
         let pool = PQPool(configuration: PQPoolConfiguration(url: world.url, maxConnections: 1))
@@ -482,6 +484,17 @@ struct IntegrationExportTests {
         let contracts = try await scalar("""
             SELECT count(*)::text || ' ' || coalesce(sum(final_price), 0)::text || ' ' || coalesce(sum(contracted_area), 0)::text AS v
             FROM deals WHERE group_id = \(scaleGroup)::uuid AND contract_signed_on IS NOT NULL
+            """)
+        // A seeded contracted deal paid in full (so that nothing holds its handover back), and a
+        // seeded subscribed deal, for the handover and the approval request the seed has none of.
+        let toHandOver = try await scalar("""
+            SELECT id::text AS v FROM deals WHERE group_id = \(scaleGroup)::uuid AND stage = 'contracted' AND payment_method = 'full'
+            ORDER BY id LIMIT 1
+            """)
+        _ = try await pool.execute("UPDATE receivables SET paid = amount WHERE deal_id = \(toHandOver)::uuid AND superseded_at IS NULL")
+        let contractedArea = try await scalar("SELECT contracted_area::text AS v FROM deals WHERE id = \(toHandOver)::uuid")
+        let toCancel = try await scalar("""
+            SELECT id::text AS v FROM deals WHERE group_id = \(scaleGroup)::uuid AND stage = 'subscribed' ORDER BY id LIMIT 1
             """)
         await pool.close()
         #expect(collections > 0, "the scale seed has collections")
@@ -510,11 +523,21 @@ struct IntegrationExportTests {
                 area = area + Area(contracted["area"] ?? "")!
             }
             #expect("\(count) \(revenue) \(area)" == contracts)
-            // Handovers and approval requests: the seed has none; the documents are valid and empty.
-            let handovers = try await Exports.all(client, Exports.handovers, scale)
-            #expect(handovers.rows.isEmpty)
-            let approvals = try await Exports.all(client, Exports.approvals, scale)
-            #expect(approvals.rows.isEmpty)
+            // Handovers and approval requests: the seed has none of either, so one seeded deal goes
+            // through the handover steps and another gets a cancellation request.
+            for (offset, name, body) in [(-5, "settle-area", ["actualArea": contractedArea]), (-4, "send-move-in-notice", [:]), (-3, "inspect", [:]),
+                                         (-2, "hand-over-keys", [:]), (-1, "hand-over-to-property-management", [:])] as [(Int, String, [String: Any])] {
+                let reply = try await step(client, scale, toHandOver, name, body.merging(["date": shanghaiDay(offset)]) { first, _ in first })
+                #expect(reply.status == .ok, "\(name): \(reply.text)")
+            }
+            let requested = try await call(client, .post, "/v1/deals/\(toCancel)/change-requests", scale,
+                                           ["kind": "cancellation", "reason": "The buyer withdraws", "refundReason": "mutual"])
+            #expect(requested.status == .created, "\(requested.text)")
+            let handovers = try await Exports.settled(client, Exports.handovers, scale) { !$0.isEmpty }
+            #expect(handovers.rows.map { $0["dealId"]?.lowercased() } == [toHandOver.lowercased()])
+            #expect(handovers.rows.first?["stage"] == "property_handed_over")
+            let approvals = try await Exports.settled(client, Exports.approvals, scale) { !$0.isEmpty }
+            #expect(approvals.rows.map { $0["id"]?.lowercased() } == [try requested.id().uuidString.lowercased()], "\(approvals.rows)")
 
             // The demo group's readers see none of the scale group's rows.
             let management = try await signIn(client, "group.management")
