@@ -33,21 +33,10 @@ BENCH_DB=estate_customer_bench
 source scripts/bench-http-setup.sh
 export ESTATE_DATABASE_URL="$DB_URL" ESTATE_LOG_LEVEL=error ESTATE_HTTP_PORT="$PORT" ESTATE_BCRYPT_COST=4
 
-if ! psql_q "$BASE_URL" -tA -c "SELECT 1 FROM pg_database WHERE datname = 'estate_customer_bench'" | grep -q 1 \
-   || [ "$(psql_q "$DB_URL" -tA -c "SELECT count(*) FROM org_units WHERE code LIKE 'scale-p%'" 2>/dev/null || echo 0)" -lt "$PROJECTS" ]; then
-    psql_q "$BASE_URL" -c 'DROP DATABASE IF EXISTS estate_customer_bench WITH (FORCE)' -c 'CREATE DATABASE estate_customer_bench' >/dev/null
-    "$ESTATE" migrate >&2
-    echo "bench: estate seed --scale $PROJECTS (takes a few minutes)" >&2
-    "$ESTATE" seed --scale "$PROJECTS" --jobs 2 >&2
-    psql_q "$DB_URL" <<'SQL' >/dev/null
+scale_bench_db "$PROJECTS" "
 INSERT INTO duplicate_rules (group_id, id, project_id, name, field_sets, action)
-SELECT id, gen_random_uuid(), NULL, 'Same person', '[["phone"], ["id_number"], ["name", "phone"]]', 'block'
-FROM groups WHERE code = 'scale';
-SQL
-    psql_q "$DB_URL" -c 'VACUUM ANALYZE' >/dev/null
-else
-    "$ESTATE" migrate >&2
-fi
+SELECT id, gen_random_uuid(), NULL, 'Same person', '[[\"phone\"], [\"id_number\"], [\"name\", \"phone\"]]', 'block'
+FROM groups WHERE code = 'scale'"
 CUSTOMERS="$(psql_q "$DB_URL" -tA -c 'SELECT count(*) FROM customers')"
 PHONES="$(psql_q "$DB_URL" -tA -c 'SELECT count(*) FROM customer_phones')"
 echo "bench: $CUSTOMERS customers, $PHONES phones" >&2

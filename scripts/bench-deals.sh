@@ -27,16 +27,7 @@ BENCH_DB=estate_deal_bench
 source scripts/bench-http-setup.sh
 export ESTATE_DATABASE_URL="$DB_URL" ESTATE_LOG_LEVEL=error ESTATE_HTTP_PORT="$PORT" ESTATE_BCRYPT_COST=4
 
-if ! psql_q "$BASE_URL" -tA -c "SELECT 1 FROM pg_database WHERE datname = 'estate_deal_bench'" | grep -q 1 \
-   || [ "$(psql_q "$DB_URL" -tA -c "SELECT count(*) FROM org_units WHERE code LIKE 'scale-p%'" 2>/dev/null || echo 0)" -lt "$PROJECTS" ]; then
-    psql_q "$BASE_URL" -c 'DROP DATABASE IF EXISTS estate_deal_bench WITH (FORCE)' -c 'CREATE DATABASE estate_deal_bench' >/dev/null
-    "$ESTATE" migrate >&2
-    echo "bench: estate seed --scale $PROJECTS" >&2
-    "$ESTATE" seed --scale "$PROJECTS" --jobs 2 >&2
-    psql_q "$DB_URL" -c 'VACUUM ANALYZE' >/dev/null
-else
-    "$ESTATE" migrate >&2
-fi
+scale_bench_db "$PROJECTS"
 # The benchmark's user: a sales manager at the group's root (deals anywhere, every customer).
 psql_q "$DB_URL" <<'SQL' >/dev/null
 INSERT INTO users (group_id, id, org_unit_id, username, display_name, password_hash)
